@@ -1,0 +1,41 @@
+// swift-tools-version: 6.1
+import PackageDescription
+
+let package = Package(
+    name: "Persona",
+    products: [
+        .library(name: "PersonaKit", targets: ["PersonaKit"]),
+        .library(name: "PersonaIO", targets: ["PersonaIO"]),
+        .executable(name: "persona", targets: ["persona"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
+    ],
+    targets: [
+        // LAPACK and BLAS from Debian's liblapack-dev (see Sources/CLAPACK/shim.h).
+        .systemLibrary(
+            name: "CLAPACK",
+            pkgConfig: "lapack",
+            providers: [.apt(["liblapack-dev"])]
+        ),
+        // The pure core: no file I/O, no printing, no global state.
+        .target(name: "PersonaKit", dependencies: ["CLAPACK"]),
+        // Files: CSV reading and writing, model files, reports.
+        .target(name: "PersonaIO", dependencies: ["PersonaKit"]),
+        // The `persona` commands, kept in a library so tests can run them in-process.
+        .target(
+            name: "PersonaCLI",
+            dependencies: [
+                "PersonaKit", "PersonaIO",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ]
+        ),
+        .executableTarget(name: "persona", dependencies: ["PersonaCLI"]),
+
+        .target(name: "TestSupport", dependencies: ["PersonaKit"], path: "Tests/TestSupport"),
+        .testTarget(name: "PersonaKitTests", dependencies: ["PersonaKit", "TestSupport"]),
+        .testTarget(name: "PersonaIOTests", dependencies: ["PersonaIO", "PersonaKit", "TestSupport"]),
+        .testTarget(name: "PersonaCLITests", dependencies: ["PersonaCLI", "PersonaIO", "PersonaKit", "TestSupport"]),
+    ],
+    swiftLanguageModes: [.v6]
+)

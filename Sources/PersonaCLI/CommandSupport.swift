@@ -1,0 +1,124 @@
+import ArgumentParser
+import Foundation
+import PersonaIO
+import PersonaKit
+
+/// A user error, reported as one line on standard error with a non-zero exit status.
+struct CommandFailure: Error, CustomStringConvertible {
+    let description: String
+    init(_ description: String) { self.description = description }
+}
+
+/// Options shared by commands that print progress.
+struct ProgressOptions: ParsableArguments {
+    @Flag(name: .shortAndLong, help: "Print no progress on standard error.")
+    var quiet = false
+
+    func say(_ message: @autoclosure () -> String) {
+        guard !quiet else { return }
+        FileHandle.standardError.write(Data("persona: \(message())\n".utf8))
+    }
+}
+
+extension Scaling: ExpressibleByArgument {}
+
+/// A customer CSV read into memory, with a hash of its bytes.
+struct LoadedTable {
+    let path: String
+    let table: RawTable
+    let hash: String
+}
+
+enum CommandSupport {
+    /// Reads a customer CSV, naming the file in any error.
+    static func loadTable(_ path: String) throws -> LoadedTable {
+        let url = URL(fileURLWithPath: path)
+        let bytes: [UInt8]
+        do { bytes = try AtomicFile.readBytes(at: url) } catch { throw CommandFailure(error.description) }
+        do {
+            let table = try CSVReader.parse(bytes, file: path)
+            return LoadedTable(path: path, table: table, hash: "fnv1a64:" + fnv1a64(bytes))
+        } catch {
+            throw CommandFailure(error.description)
+        }
+    }
+
+    /// Reads a model file, naming the file in any error.
+    static func loadModel(_ path: String) throws -> PersonaModel {
+        do { return try ModelFile.read(from: URL(fileURLWithPath: path)) } catch { throw CommandFailure(error.description) }
+    }
+
+    /// Reads a JSON schema file.
+    static func loadSchema(_ path: String) throws -> PersonaSchema {
+        let data: Data
+        do { data = try AtomicFile.readData(at: URL(fileURLWithPath: path)) } catch { throw CommandFailure(error.description) }
+        let schema: PersonaSchema
+        do { schema = try JSONDecoder().decode(PersonaSchema.self, from: data) } catch {
+            throw CommandFailure("\(path): not a valid schema file: \(ModelFile.brief(error))")
+        }
+        do { try schema.validate() } catch { throw CommandFailure("\(path): \(error.description)") }
+        return schema
+    }
+
+    /// One line for a data error in `file` (data row 0 is line 2, after the header).
+    static func dataFailure(_ error: PersonaDataError, file: String) -> CommandFailure {
+        CommandFailure("\(file): \(error.describe(rowOffset: 2))")
+    }
+
+    /// Fails early when an output file cannot be created (its directory is missing or not
+    /// writable), before any long computation.
+    static func checkWritable(_ path: String) throws {
+        let url = URL(fileURLWithPath: path)
+        let directory = url.deletingLastPathComponent().path
+        var isDirectory: ObjCBool = false
+        guard FileManager.default.fileExists(atPath: directory, isDirectory: &isDirectory), isDirectory.boolValue else {
+            throw CommandFailure("cannot write \(path): directory \(directory) does not exist")
+        }
+        guard FileManager.default.isWritableFile(atPath: directory) else {
+            throw CommandFailure("cannot write \(path): directory \(directory) is not writable")
+        }
+        if FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory), isDirectory.boolValue {
+            throw CommandFailure("cannot write \(path): it is a directory")
+        }
+    }
+
+    /// Fails early when a report directory cannot be created or written.
+    static func checkWritableDirectory(_ path: String) throws {
+        var isDirectory: ObjCBool = false
+        if FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory) {
+            guard isDirectory.boolValue else { throw CommandFailure("cannot write report to \(path): it is a file") }
+            guard FileManager.default.isWritableFile(atPath: path) else {
+                throw CommandFailure("cannot write report to \(path): directory is not writable")
+            }
+        } else {
+            try checkWritable(path)
+        }
+    }
+
+    /// Writes bytes atomically, reporting failures as one line.
+    static func write(_ bytes: [UInt8], to path: String) throws {
+        do { try AtomicFile.write(bytes, to: URL(fileURLWithPath: path)) } catch { throw CommandFailure(error.description) }
+    }
+
+    /// 64-bit FNV-1a of the bytes, as 16 hex digits.
+    static func fnv1a64(_ bytes: [UInt8]) -> String {
+        var hash: UInt64 = 0xcbf2_9ce4_8422_2325
+        for byte in bytes {
+            hash ^= UInt64(byte)
+            hash &*= 0x0000_0100_0000_01b3
+        }
+        let hex = String(hash, radix: 16)
+        return String(repeating: "0", count: 16 - hex.count) + hex
+    }
+
+    /// The current time in ISO 8601 (UTC).
+    static func now() -> String {
+        ISO8601DateFormatter().string(from: Date())
+    }
+
+    /// Seconds elapsed since `start`, formatted.
+    static func elapsed(since start: Date) -> String {
+        String(format: "%.2f s", Date().timeIntervalSince(start))
+    }
+}
+

@@ -1,0 +1,24 @@
+import ArgumentParser
+import PersonaKit
+
+/// The `persona` command: train, assign and report customer personas.
+public struct PersonaCommand: ParsableCommand {
+    /// The command's description and subcommands.
+    public static let configuration = CommandConfiguration(
+        commandName: "persona",
+        abstract: "Segment customers into personas and follow them through time.",
+        discussion: """
+        Typical use: train personas on a customer CSV, write every customer's persona and an \
+        analyst report, then assign new or changed customers with the saved model.
+
+          persona train  --data customers.csv --k 6 --out model.json --assignments assignments.csv --report-dir report
+          persona assign --model model.json --data new-customers.csv --out new-assignments.csv
+          persona report --model model.json --data customers.csv --out-dir report
+        """,
+        version: personaKitVersion,
+        subcommands: [TrainCommand.self, AssignCommand.self, ReportCommand.self, SampleCommand.self, SchemaCommand.self]
+    )
+
+    /// Creates the command (used by the argument parser).
+    public init() {}
+}

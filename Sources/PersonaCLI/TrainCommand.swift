@@ -1,0 +1,138 @@
+import ArgumentParser
+import Foundation
+import PersonaIO
+import PersonaKit
+
+/// `persona train`: fit personas on a customer CSV and save the model.
+struct TrainCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "train",
+        abstract: "Train personas on a customer CSV and save the model.",
+        discussion: """
+        Reads the CSV (header row, comma separated, one row per customer), infers the schema from \
+        the header (or reads --schema), encodes the segment attributes, runs k-means with \
+        k-means++ restarts and writes the model. With --assignments it also writes every \
+        customer's persona; with --report-dir the analyst report of the training customers.
+        """
+    )
+
+    @Option(help: "Customer CSV to train on.")
+    var data: String
+
+    @Option(name: .customLong("k"), help: "Number of personas (k ≥ 1).")
+    var k: Int
+
+    @Option(help: "Random seed; the same data and seed give the same model.")
+    var seed: UInt64 = 42
+
+    @Option(help: "k-means++ restarts; the lowest-inertia fit is kept.")
+    var restarts: Int = 4
+
+    @Option(help: "Scaling of numeric attributes: zscore (default) or none.")
+    var scaling: Scaling = .zscore
+
+    @Flag(help: "Give every attribute group the same total weight.")
+    var balanceGroups = false
+
+    @Option(help: "JSON schema file declaring each attribute's group, kind, role and weight.")
+    var schema: String?
+
+    @Option(help: "Identifier column (overrides the schema's).")
+    var idColumn: String?
+
+    @Option(help: "Column of sample weights (≥ 0).")
+    var weightColumn: String?
+
+    @Option(help: "Iteration cap per restart.")
+    var maxIterations: Int = 300
+
+    @Option(help: "Convergence tolerance (relative to the mean column variance).")
+    var tolerance: Double = 1e-4
+
+    @Option(help: "Worker threads (default: all cores). Results do not depend on it.")
+    var threads: Int?
+
+    @Option(help: "Where to write the model (JSON).")
+    var out: String
+
+    @Option(help: "Also write every training customer's persona to this CSV.")
+    var assignments: String?
+
+    @Option(help: "Also write the persona report (personas.csv, attributes.csv) into this directory.")
+    var reportDir: String?
+
+    @OptionGroup var progress: ProgressOptions
+
+    func run() throws {
+        guard k >= 1 else { throw CommandFailure("--k \(k): the number of personas must be at least 1") }
+        guard restarts >= 1 else { throw CommandFailure("--restarts \(restarts): must be at least 1") }
+        guard maxIterations >= 1 else { throw CommandFailure("--max-iterations \(maxIterations): must be at least 1") }
+        guard tolerance.isFinite, tolerance >= 0 else { throw CommandFailure("--tolerance \(tolerance): must be finite and ≥ 0") }
+        if let threads, threads < 1 { throw CommandFailure("--threads \(threads): must be at least 1") }
+        try CommandSupport.checkWritable(out)
+        if let assignments { try CommandSupport.checkWritable(assignments) }
+        if let reportDir { try CommandSupport.checkWritableDirectory(reportDir) }
+
+        let start = Date()
+        let loaded = try CommandSupport.loadTable(data)
+        progress.say("read \(loaded.table.rowCount) rows × \(loaded.table.columnNames.count) columns from \(data) (\(CommandSupport.elapsed(since: start)))")
+
+        let customers: CustomerData
+        do {
+            var schema: PersonaSchema
+            if let path = self.schema {
+                schema = try CommandSupport.loadSchema(path)
+                if let idColumn { schema.idColumn = idColumn }
+                if let weightColumn { schema.weightColumn = weightColumn }
+            } else {
+                schema = try PersonaSchema.infer(from: loaded.table, idColumn: idColumn ?? "customer_id",
+                                                 weightColumn: weightColumn)
+            }
+            customers = try CustomerData(table: loaded.table, schema: schema, unknownCategories: .reject)
+        } catch let error as PersonaDataError {
+            throw CommandSupport.dataFailure(error, file: data)
+        }
+        let segment = customers.schema.segmentAttributes
+        progress.say("\(segment.count) segment attributes in \(Set(segment.map(\.group)).count) groups, \(customers.schema.profileAttributes.count) profile-only")
+
+        let options = TrainingOptions(
+            kmeans: KMeansConfiguration(clusterCount: k, restarts: restarts, maxIterations: maxIterations,
+                                        tolerance: tolerance, seed: seed, threads: threads),
+            encoding: EncodingOptions(scaling: scaling, balanceGroups: balanceGroups))
+        progress.say("training k=\(k) with \(restarts) restart(s), seed \(seed)…")
+        let fitStart = Date()
+        let trained: TrainedModel
+        do {
+            trained = try PersonaModel.train(customers, options: options, dataHash: loaded.hash,
+                                             createdAt: CommandSupport.now())
+        } catch let error as PersonaDataError {
+            throw CommandSupport.dataFailure(error, file: data)
+        } catch let error as ClusteringError {
+            throw CommandFailure("\(data): \(error.description)")
+        }
+        let model = trained.model
+        let d = model.training.diagnostics
+        progress.say("trained in \(CommandSupport.elapsed(since: fitStart)): inertia \(model.training.inertia), \(d.iterations) iterations, converged: \(d.converged)")
+
+        // Render everything first, then write: a failure leaves no half-written output.
+        let assignmentBytes = assignments.map { _ in
+            AssignmentsFile.render(ids: customers.ids, assignments: trained.assignments, model: model)
+        }
+        let report = reportDir.map { _ in ReportWriter.render(model: model, profiles: trained.profiles) }
+        if let assignments, let assignmentBytes {
+            try CommandSupport.write(assignmentBytes, to: assignments)
+            progress.say("wrote \(assignments)")
+        }
+        if let reportDir, let report {
+            do { try ReportWriter.write(report, to: URL(fileURLWithPath: reportDir)) } catch {
+                throw CommandFailure(error.description)
+            }
+            progress.say("wrote \(reportDir)/personas.csv, \(reportDir)/attributes.csv")
+        }
+        do { try ModelFile.write(model, to: URL(fileURLWithPath: out)) } catch { throw CommandFailure(error.description) }
+        progress.say("wrote \(out)")
+        for persona in model.personas {
+            progress.say(String(format: "  persona %d  %5.1f%%  %@", persona.id, persona.share * 100, persona.name))
+        }
+    }
+}

@@ -1,0 +1,61 @@
+import Foundation
+import PersonaKit
+
+/// Writes the analyst report of `persona report`: `personas.csv` (one row per persona) and
+/// `attributes.csv` (long format, one row per persona × attribute or category). Columns are
+/// described in `Docs/Reports.md`.
+public enum ReportWriter {
+    /// The rendered report files, by file name.
+    public struct Files: Sendable {
+        /// File name → CSV bytes.
+        public var contents: [(name: String, bytes: [UInt8])]
+    }
+
+    /// Renders the report for `profiles` (one per persona, in model order).
+    /// - Complexity: O(personas × attributes).
+    public static func render(model: PersonaModel, profiles: [PersonaProfile], separator: Character = ",") -> Files {
+        let personaByID = Dictionary(uniqueKeysWithValues: model.personas.map { ($0.id, $0) })
+        let fmt = CSVWriter.format
+
+        // personas.csv
+        let first = profiles.first?.comparisons ?? []
+        let attributeColumns = first.map { c in c.category.map { "\(c.attribute)=\($0)" } ?? c.attribute }
+        let pcColumns = (model.projection?.components.indices).map { $0.map { "pc\($0 + 1)" } } ?? []
+        var personas = CSVWriter(header: ["persona", "persona_name", "size", "share", "mean_distance", "outlier_distance"]
+                                 + pcColumns + attributeColumns, separator: separator)
+        for profile in profiles {
+            let persona = personaByID[profile.persona]
+            let coordinates = persona.flatMap { p in model.projection?.project(p.centroid) } ?? []
+            personas.appendRow([String(profile.persona), persona?.name ?? "", String(profile.size), fmt(profile.share),
+                                fmt(persona?.meanDistance ?? .nan), fmt(persona?.outlierDistance ?? .nan)]
+                               + coordinates.map(fmt)
+                               + profile.comparisons.map { fmt($0.personaMean ?? .nan) })
+        }
+
+        // attributes.csv
+        var attributes = CSVWriter(header: ["persona", "persona_name", "attribute", "category", "group", "role", "kind",
+                                            "persona_mean", "population_mean", "index", "std_difference", "rank"],
+                                   separator: separator)
+        for profile in profiles {
+            let ranks = Dictionary(profile.distinguishing.enumerated().map { ("\($1.attribute)\u{1}\($1.category ?? "")", $0 + 1) },
+                                   uniquingKeysWith: { a, _ in a })
+            for c in profile.comparisons {
+                let rank = ranks["\(c.attribute)\u{1}\(c.category ?? "")"].map(String.init) ?? ""
+                attributes.appendRow([String(profile.persona), personaByID[profile.persona]?.name ?? "", c.attribute,
+                                      c.category ?? "", c.group.rawValue, c.role.rawValue, c.kind,
+                                      fmt(c.personaMean ?? .nan), fmt(c.populationMean ?? .nan), fmt(c.index ?? .nan),
+                                      fmt(c.standardizedDifference ?? .nan), rank])
+            }
+        }
+        return Files(contents: [("personas.csv", personas.bytes), ("attributes.csv", attributes.bytes)])
+    }
+
+    /// Writes the report into `directory` (created if needed), each file atomically.
+    /// - Throws: ``FileError`` naming the path.
+    public static func write(_ files: Files, to directory: URL) throws(FileError) {
+        try AtomicFile.createDirectory(directory)
+        for file in files.contents {
+            try AtomicFile.write(file.bytes, to: directory.appendingPathComponent(file.name))
+        }
+    }
+}

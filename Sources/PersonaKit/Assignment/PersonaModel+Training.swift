@@ -1,0 +1,110 @@
+/// Everything that shapes a trained model.
+public struct TrainingOptions: Sendable, Hashable {
+    /// k-means options (k, restarts, seed, …).
+    public var kmeans: KMeansConfiguration
+    /// Feature encoding options (scaling, group balancing).
+    public var encoding: EncodingOptions
+    /// Leading principal components to record for persona maps (0 for none). Default 2.
+    public var projectionComponents: Int
+
+    /// Creates training options.
+    public init(kmeans: KMeansConfiguration, encoding: EncodingOptions = EncodingOptions(), projectionComponents: Int = 2) {
+        self.kmeans = kmeans
+        self.encoding = encoding
+        self.projectionComponents = projectionComponents
+    }
+
+    /// Creates training options for `clusterCount` personas with default settings.
+    public init(clusterCount: Int) {
+        self.init(kmeans: KMeansConfiguration(clusterCount: clusterCount))
+    }
+}
+
+/// A freshly trained model with the assignments of its training customers.
+public struct TrainedModel: Sendable {
+    /// The model.
+    public let model: PersonaModel
+    /// Each training customer's assignment, in data order; identical to what
+    /// ``PersonaModel/assign(_:threads:)-(CustomerData,_)`` gives for the same data.
+    public let assignments: [PersonaAssignment]
+    /// Per-persona profiles of the training customers, in persona order.
+    public let profiles: [PersonaProfile]
+}
+
+extension PersonaModel {
+    /// Trains personas: encodes the data, runs k-means with restarts, orders personas by
+    /// size (largest first, identifiers from 1), names them, and records outlier limits and
+    /// the principal components.
+    ///
+    /// - Parameters:
+    ///   - data: training customers.
+    ///   - options: k-means and encoding options.
+    ///   - dataHash: a hash of the source data to record, if the caller has one.
+    ///   - createdAt: a creation time to record (ISO 8601), if wanted. Everything else in
+    ///     the model depends only on the data and options.
+    /// - Throws: ``PersonaDataError``, ``ClusteringError`` or ``PrincipalComponents/Failure``.
+    /// - Complexity: that of ``KMeans/fit(_:weights:configuration:)`` plus O(n × d²).
+    public static func train(_ data: CustomerData, options: TrainingOptions, dataHash: String? = nil,
+                             createdAt: String? = nil) throws -> TrainedModel {
+        let encoder = try FeatureEncoder(fitting: data, options: options.encoding)
+        let matrix = try encoder.transform(data)
+        let result = try KMeans.fit(matrix, weights: data.weights, configuration: options.kmeans)
+        let k = options.kmeans.clusterCount, d = matrix.columns
+
+        // Largest cluster first; ties keep k-means order.
+        var clusterWeight = [Double](repeating: 0, count: k)
+        for (r, label) in result.labels.enumerated() { clusterWeight[Int(label)] += data.weights?[r] ?? 1 }
+        let order = (0..<k).sorted { clusterWeight[$0] != clusterWeight[$1] ? clusterWeight[$0] > clusterWeight[$1] : $0 < $1 }
+        var personas = order.enumerated().map { position, cluster in
+            Persona(id: position + 1, name: "Persona \(position + 1)",
+                    centroid: Array(result.centroids.values[cluster * d ..< (cluster + 1) * d]),
+                    size: 0, weight: 0, share: 0, meanDistance: 0, outlierDistance: .infinity)
+        }
+
+        var configuration = options.kmeans
+        configuration.threads = nil  // not part of the model: results do not depend on it
+        let totalWeight = data.weights?.reduce(0, +) ?? Double(data.count)
+        let training = TrainingSummary(configuration: configuration, inertia: result.inertia,
+                                       diagnostics: result.diagnostics, rowCount: data.count,
+                                       totalWeight: totalWeight, dataHash: dataHash,
+                                       libraryVersion: personaKitVersion, createdAt: createdAt)
+        let projection = options.projectionComponents > 0
+            ? try PrincipalComponents(fitting: matrix, weights: data.weights, count: options.projectionComponents)
+            : nil
+
+        // Sizes, distances and outlier limits from the model's own assignment kernel.
+        let provisional = PersonaModel(schema: data.schema, encoder: encoder, personas: personas,
+                                       projection: projection, training: training)
+        let first = provisional.assign(matrix, threads: options.kmeans.threads)
+        var members = Array(repeating: [Double](), count: k)
+        for (r, a) in first.enumerated() {
+            let slot = a.persona - 1
+            members[slot].append(a.distance)
+            personas[slot].size += 1
+            personas[slot].weight += data.weights?[r] ?? 1
+        }
+        for slot in 0..<k {
+            personas[slot].share = totalWeight > 0 ? personas[slot].weight / totalWeight : 0
+            let distances = members[slot].sorted()
+            personas[slot].meanDistance = distances.isEmpty ? 0 : distances.reduce(0, +) / Double(distances.count)
+            personas[slot].outlierDistance = distances.isEmpty ? 0 : distances[Int((0.99 * Double(distances.count)).rounded(.up)) - 1]
+        }
+
+        let profiles = PersonaProfiles.compute(data, personas: first.map(\.persona), order: personas.map(\.id))
+        var used = Set<String>()
+        for slot in 0..<k {
+            var name = PersonaProfiles.suggestedName(for: profiles[slot], schema: data.schema)
+            if used.contains(name) {
+                var n = 2
+                while used.contains("\(name) (\(n))") { n += 1 }
+                name = "\(name) (\(n))"
+            }
+            used.insert(name)
+            personas[slot].name = name
+        }
+        let model = PersonaModel(schema: data.schema, encoder: encoder, personas: personas,
+                                 projection: projection, training: training)
+        return TrainedModel(model: model, assignments: model.assign(matrix, threads: options.kmeans.threads),
+                            profiles: profiles)
+    }
+}

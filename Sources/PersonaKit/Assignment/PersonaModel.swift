@@ -1,0 +1,125 @@
+/// A trained persona model: the schema, the encoder, the personas' centres and identities.
+///
+/// Immutable and `Sendable`: share one model between any number of tasks. Only a trained
+/// (or decoded) model exists, so "not fitted" cannot happen.
+///
+/// ```swift
+/// let data = try CustomerData(table: table, schema: try PersonaSchema.infer(from: table))
+/// let trained = try PersonaModel.train(data, options: TrainingOptions(clusterCount: 6))
+/// let assignments = try trained.model.assign(table: newCustomers)
+/// ```
+public struct PersonaModel: Sendable, Hashable, Codable {
+    /// The model file format this version writes and the newest it reads.
+    public static let formatVersion = 1
+
+    /// The format version of this model.
+    public let formatVersion: Int
+    /// The schema the model reads customers with.
+    public let schema: PersonaSchema
+    /// The feature encoder fitted on the training data.
+    public let encoder: FeatureEncoder
+    /// The personas, ordered by identifier.
+    public let personas: [Persona]
+    /// The smallest identifier no persona of this model or its predecessors has used.
+    public let nextPersonaID: Int
+    /// Identifiers of personas retired by earlier retrains.
+    public let retiredPersonaIDs: [Int]
+    /// Principal components of the training data (for persona maps), when computed.
+    public let projection: PrincipalComponents?
+    /// Training facts.
+    public let training: TrainingSummary
+
+    /// The personas' centres, flat row-major (k × width), in ``personas`` order.
+    var centroidValues: [Float] { personas.flatMap(\.centroid) }
+
+    /// Creates a model from its parts.
+    /// - Precondition: every centroid has `encoder.width` values and identifiers are unique.
+    public init(schema: PersonaSchema, encoder: FeatureEncoder, personas: [Persona], nextPersonaID: Int? = nil,
+                retiredPersonaIDs: [Int] = [], projection: PrincipalComponents?, training: TrainingSummary) {
+        precondition(!personas.isEmpty, "a model has at least one persona")
+        precondition(personas.allSatisfy { $0.centroid.count == encoder.width }, "centroid width must match the encoder")
+        precondition(Set(personas.map(\.id)).count == personas.count, "persona identifiers must be unique")
+        self.formatVersion = Self.formatVersion
+        self.schema = schema
+        self.encoder = encoder
+        self.personas = personas
+        self.nextPersonaID = nextPersonaID ?? ((personas.map(\.id).max() ?? 0) + 1)
+        self.retiredPersonaIDs = retiredPersonaIDs
+        self.projection = projection
+        self.training = training
+    }
+
+    /// The persona with identifier `id`.
+    public func persona(id: Int) -> Persona? { personas.first { $0.id == id } }
+
+    /// Reads raw customer rows with the model's schema.
+    ///
+    /// Only the segment attributes (and the identifier) are required; categories the model
+    /// does not know follow `unknownCategories`.
+    /// - Throws: ``PersonaDataError`` naming the row, column and value.
+    /// - Complexity: O(rows × columns).
+    public func read(_ table: RawTable, unknownCategories: UnknownCategoryPolicy = .treatAsMissing) throws(PersonaDataError) -> CustomerData {
+        var schema = self.schema
+        schema.weightColumn = nil
+        // Profile columns are optional at assignment time; ignored ones are never read.
+        schema.attributes = schema.attributes.filter { attribute in
+            attribute.role == .segment || (attribute.role == .profile && table.columnIndex(named: attribute.name) != nil)
+        }
+        return try CustomerData(table: table, schema: schema, unknownCategories: unknownCategories,
+                                requireAllColumns: false)
+    }
+
+    /// Assigns encoded rows to their nearest persona.
+    ///
+    /// - Parameters:
+    ///   - matrix: rows encoded with ``encoder``.
+    ///   - threads: worker threads, or `nil` for every core; results do not depend on it.
+    /// - Complexity: O(rows × k × width).
+    public func assign(_ matrix: FeatureMatrix, threads: Int? = nil) -> [PersonaAssignment] {
+        precondition(matrix.columns == encoder.width, "matrix width must match the encoder")
+        let n = matrix.rows, d = matrix.columns, k = personas.count
+        let centers = centroidValues
+        let ids = personas.map(\.id)
+        let limits = personas.map(\.outlierDistance)
+        var out = [PersonaAssignment](repeating: PersonaAssignment(persona: 0, distance: 0, runnerUp: nil,
+                                                                   runnerUpDistance: nil, isOutlier: false),
+                                      count: n)
+        let plan = ChunkedParallel(rows: n, threads: threads)
+        matrix.values.withUnsafeBufferPointer { xs in
+            let x = SharedReadPointer(xs.baseAddress!)
+            centers.withUnsafeBufferPointer { cs in
+                let c = SharedReadPointer(cs.baseAddress!)
+                out.withUnsafeMutableBufferPointer { os in
+                    let o = SharedPointer(os.baseAddress!)
+                    plan.forEachChunk { _, rows in
+                        for r in rows {
+                            let near = DistanceKernel.nearestTwo(x.base + r * d, centers: c.base, k: k, d: d)
+                            let distance = Double(near.firstDistance).squareRoot()
+                            o[r] = PersonaAssignment(
+                                persona: ids[near.first], distance: distance,
+                                runnerUp: near.second >= 0 ? ids[near.second] : nil,
+                                runnerUpDistance: near.second >= 0 ? Double(near.secondDistance).squareRoot() : nil,
+                                isOutlier: distance > limits[near.first])
+                        }
+                    }
+                }
+            }
+        }
+        return out
+    }
+
+    /// Encodes and assigns customers.
+    /// - Throws: ``PersonaDataError/missingColumn(name:)`` when a segment attribute is absent.
+    /// - Complexity: O(rows × k × width).
+    public func assign(_ data: CustomerData, threads: Int? = nil) throws(PersonaDataError) -> [PersonaAssignment] {
+        assign(try encoder.transform(data), threads: threads)
+    }
+
+    /// Reads, encodes and assigns raw customer rows.
+    /// - Throws: ``PersonaDataError`` naming the row, column and value of the first bad cell.
+    /// - Complexity: O(rows × (columns + k × width)).
+    public func assign(table: RawTable, unknownCategories: UnknownCategoryPolicy = .treatAsMissing,
+                       threads: Int? = nil) throws(PersonaDataError) -> [PersonaAssignment] {
+        try assign(read(table, unknownCategories: unknownCategories), threads: threads)
+    }
+}

@@ -1,0 +1,198 @@
+import Foundation
+
+/// What a k-means fit did, returned as data (never printed).
+public struct KMeansDiagnostics: Sendable, Hashable, Codable {
+    /// Iterations of the kept start.
+    public var iterations: Int
+    /// Whether the kept start converged before the iteration cap.
+    public var converged: Bool
+    /// The objective after each iteration's labelling step (non-increasing).
+    public var inertiaHistory: [Double]
+    /// Empty clusters relocated during the kept start.
+    public var relocations: Int
+    /// Point–centre distance evaluations over all starts, seeding included.
+    public var distanceEvaluations: Int
+    /// The final inertia of every start, in order.
+    public var restartInertias: [Double]
+    /// The index of the kept start.
+    public var bestRestart: Int
+}
+
+/// The result of a k-means fit.
+public struct KMeansResult: Sendable {
+    /// The centres, k × d.
+    public let centroids: FeatureMatrix
+    /// The cluster of every row, in 0..<k, consistent with ``centroids``.
+    public let labels: [Int32]
+    /// Σ w × squared distance of every row to its centre.
+    public let inertia: Double
+    /// What the fit did.
+    public let diagnostics: KMeansDiagnostics
+}
+
+/// k-means clustering: greedy k-means++ seeding, restarts, and Lloyd iterations.
+///
+/// ```swift
+/// let result = try KMeans.fit(matrix, configuration: KMeansConfiguration(clusterCount: 6, seed: 7))
+/// ```
+///
+/// Same data, weights and configuration give bit-identical results whatever the thread
+/// count. References: Lloyd, "Least squares quantization in PCM", 1982; Arthur &
+/// Vassilvitskii 2007 (k-means++).
+public enum KMeans {
+    /// Fits k-means with restarts, keeping the start with the lowest inertia (the earliest on
+    /// a tie).
+    ///
+    /// - Parameters:
+    ///   - data: rows to cluster; values must be finite.
+    ///   - weights: optional sample weights, finite and ≥ 0, not all zero.
+    ///   - configuration: k, restarts, tolerance, seed, threads.
+    /// - Throws: ``ClusteringError`` with the numbers involved.
+    /// - Complexity: O(restarts × (seeding + iterations) × n × k × d).
+    public static func fit(_ data: FeatureMatrix, weights: [Double]? = nil,
+                           configuration: KMeansConfiguration) throws(ClusteringError) -> KMeansResult {
+        try validate(data, weights: weights, configuration: configuration)
+        let k = configuration.clusterCount
+        let trials = configuration.effectiveSeedingTrials
+        var best: KMeansResult? = nil
+        var inertias = [Double]()
+        var evaluations = 0
+        for restart in 0..<configuration.restarts {
+            var rng = SeededGenerator(seed: configuration.seed, stream: UInt64(restart))
+            let start = try KMeansPlusPlus.seed(data, weights: weights, k: k, trials: trials,
+                                                threads: configuration.threads, using: &rng,
+                                                evaluations: &evaluations)
+            let result = iterate(data, weights: weights, start: start, configuration: configuration)
+            evaluations += result.diagnostics.distanceEvaluations
+            inertias.append(result.inertia)
+            if best == nil || result.inertia < best!.inertia {
+                var diagnostics = result.diagnostics
+                diagnostics.bestRestart = restart
+                best = KMeansResult(centroids: result.centroids, labels: result.labels,
+                                    inertia: result.inertia, diagnostics: diagnostics)
+            }
+        }
+        var diagnostics = best!.diagnostics
+        diagnostics.restartInertias = inertias
+        diagnostics.distanceEvaluations = evaluations
+        return KMeansResult(centroids: best!.centroids, labels: best!.labels, inertia: best!.inertia,
+                            diagnostics: diagnostics)
+    }
+
+    /// Runs the iterations from given initial centres (one start, no seeding).
+    ///
+    /// - Throws: ``ClusteringError`` when the start does not match k × d or the input is invalid.
+    /// - Complexity: O(iterations × n × k × d).
+    public static func fit(_ data: FeatureMatrix, weights: [Double]? = nil, initialCentroids: FeatureMatrix,
+                           configuration: KMeansConfiguration) throws(ClusteringError) -> KMeansResult {
+        try validate(data, weights: weights, configuration: configuration)
+        guard initialCentroids.rows == configuration.clusterCount, initialCentroids.columns == data.columns else {
+            throw .invalidInitialCentroids(rows: initialCentroids.rows, columns: initialCentroids.columns,
+                                           clusters: configuration.clusterCount, dataColumns: data.columns)
+        }
+        return iterate(data, weights: weights, start: initialCentroids, configuration: configuration)
+    }
+
+    /// Greedy k-means++ initial centres for a configuration's first start.
+    /// - Throws: ``ClusteringError`` as ``fit(_:weights:configuration:)``.
+    /// - Complexity: O(n × k × trials × d).
+    public static func seed(_ data: FeatureMatrix, weights: [Double]? = nil,
+                            configuration: KMeansConfiguration) throws(ClusteringError) -> FeatureMatrix {
+        try validate(data, weights: weights, configuration: configuration)
+        let k = configuration.clusterCount
+        var rng = SeededGenerator(seed: configuration.seed, stream: 0)
+        var evaluations = 0
+        return try KMeansPlusPlus.seed(data, weights: weights, k: k,
+                                       trials: configuration.effectiveSeedingTrials,
+                                       threads: configuration.threads, using: &rng, evaluations: &evaluations)
+    }
+
+    static func validate(_ data: FeatureMatrix, weights: [Double]?, configuration c: KMeansConfiguration) throws(ClusteringError) {
+        guard c.clusterCount >= 1 else { throw .invalidClusterCount(c.clusterCount) }
+        guard c.restarts >= 1 else { throw .invalidConfiguration("restarts=\(c.restarts) must be at least 1") }
+        if let m = c.maxIterations, m < 1 { throw .invalidConfiguration("maxIterations=\(m) must be at least 1") }
+        guard c.tolerance.isFinite, c.tolerance >= 0 else { throw .invalidConfiguration("tolerance=\(c.tolerance) must be finite and ≥ 0") }
+        if let t = c.threads, t < 1 { throw .invalidConfiguration("threads=\(t) must be at least 1") }
+        if let t = c.seedingTrials, t < 1 { throw .invalidConfiguration("seedingTrials=\(t) must be at least 1") }
+        guard data.columns >= 1 else { throw .invalidConfiguration("the data has no columns") }
+        var rows = data.rows
+        if let weights {
+            guard weights.count == data.rows else { throw .invalidWeights("\(weights.count) weights for \(data.rows) rows") }
+            guard weights.allSatisfy({ $0.isFinite && $0 >= 0 }) else { throw .invalidWeights("weights must be finite and ≥ 0") }
+            rows = weights.lazy.filter { $0 > 0 }.count
+            guard rows > 0 else { throw .invalidWeights("all weights are zero") }
+        }
+        guard rows >= c.clusterCount else { throw .tooFewRows(rows: rows, clusters: c.clusterCount) }
+    }
+
+    /// Lloyd iterations from `start`, with scikit-learn's stopping rules, then a final
+    /// labelling so labels match the returned centres.
+    static func iterate(_ data: FeatureMatrix, weights: [Double]?, start: FeatureMatrix,
+                        configuration: KMeansConfiguration) -> KMeansResult {
+        let n = data.rows, d = data.columns, k = configuration.clusterCount
+        let plan = ChunkedParallel(rows: n, threads: configuration.threads)
+        let step = LloydStep(data: data, weights: weights, plan: plan, k: k)
+        let threshold = configuration.tolerance * meanColumnVariance(data, weights: weights)
+
+        var centers = start.values
+        var labels = [Int32](repeating: -1, count: n)
+        var previous = labels
+        var distances = [Float](repeating: 0, count: n)
+        var history = [Double]()
+        var relocations = 0
+        var iterations = 0
+        var converged = false
+        var evaluations = 0
+        while configuration.maxIterations.map({ iterations < $0 }) ?? true {
+            var outcome = step.run(centers: centers, labels: &labels, distances: &distances)
+            evaluations += n * k
+            history.append(outcome.inertia)
+            relocations += step.relocateEmptyClusters(&outcome, labels: &labels, distances: &distances)
+            var shift = 0.0
+            for c in 0..<k where outcome.clusterWeights[c] > 0 {
+                for j in 0..<d {
+                    let updated = Float(outcome.sums[c * d + j] / outcome.clusterWeights[c])
+                    let delta = Double(updated) - Double(centers[c * d + j])
+                    shift += delta * delta
+                    centers[c * d + j] = updated
+                }
+            }
+            iterations += 1
+            if labels == previous { converged = true; break }
+            if shift <= threshold { converged = true; break }
+            previous = labels
+        }
+        // One last labelling against the final centres, so labels, distances and inertia
+        // describe the centres returned.
+        let inertia = step.run(centers: centers, labels: &labels, distances: &distances).inertia
+        evaluations += n * k
+        let diagnostics = KMeansDiagnostics(iterations: iterations, converged: converged, inertiaHistory: history,
+                                            relocations: relocations, distanceEvaluations: evaluations,
+                                            restartInertias: [inertia], bestRestart: 0)
+        return KMeansResult(centroids: FeatureMatrix(rows: k, columns: d, values: centers), labels: labels,
+                            inertia: inertia, diagnostics: diagnostics)
+    }
+
+    /// The mean over columns of the (weighted) population variance.
+    static func meanColumnVariance(_ data: FeatureMatrix, weights: [Double]?) -> Double {
+        let n = data.rows, d = data.columns
+        var total = 0.0
+        var means = [Double](repeating: 0, count: d)
+        for r in 0..<n {
+            let w = weights?[r] ?? 1
+            total += w
+            for j in 0..<d { means[j] += w * Double(data.values[r * d + j]) }
+        }
+        guard total > 0 else { return 0 }
+        for j in 0..<d { means[j] /= total }
+        var variance = 0.0
+        for r in 0..<n {
+            let w = weights?[r] ?? 1
+            for j in 0..<d {
+                let t = Double(data.values[r * d + j]) - means[j]
+                variance += w * t * t
+            }
+        }
+        return variance / total / Double(d)
+    }
+}

@@ -1,0 +1,79 @@
+import Foundation
+
+/// The per-iteration step k-means uses. All steps give the same result from the same start.
+public enum KMeansAlgorithm: String, Sendable, Hashable, Codable, CaseIterable {
+    /// Lloyd's algorithm: every point against every centre in every iteration.
+    case lloyd
+}
+
+/// Options of a k-means fit, with documented defaults (in the manner of FAISS's
+/// `ClusteringParameters`).
+public struct KMeansConfiguration: Sendable, Hashable, Codable {
+    /// The number of clusters, k ≥ 1.
+    public var clusterCount: Int
+    /// Independent k-means++ starts; the fit with the lowest inertia is kept. Default 4.
+    public var restarts: Int
+    /// The iteration cap per start, or `nil` for none. Default 300.
+    public var maxIterations: Int?
+    /// Convergence tolerance: a start stops when the summed squared centre shift falls to
+    /// `tolerance ×` the mean per-column variance of the data (scikit-learn's rule), or when
+    /// no label changes. Default 1e-4.
+    public var tolerance: Double
+    /// The random seed. Same data and seed give the same model, bit for bit. Default 42.
+    public var seed: UInt64
+    /// Candidates tried per greedy k-means++ step, or `nil` for `2 + ⌊ln k⌋` (scikit-learn).
+    public var seedingTrials: Int?
+    /// The iteration step. Default ``KMeansAlgorithm/lloyd``.
+    public var algorithm: KMeansAlgorithm
+    /// Worker threads, or `nil` for every active core. Results do not depend on it.
+    public var threads: Int?
+
+    /// Creates a configuration.
+    public init(clusterCount: Int, restarts: Int = 4, maxIterations: Int? = 300, tolerance: Double = 1e-4,
+                seed: UInt64 = 42, seedingTrials: Int? = nil, algorithm: KMeansAlgorithm = .lloyd,
+                threads: Int? = nil) {
+        self.clusterCount = clusterCount
+        self.restarts = restarts
+        self.maxIterations = maxIterations
+        self.tolerance = tolerance
+        self.seed = seed
+        self.seedingTrials = seedingTrials
+        self.algorithm = algorithm
+        self.threads = threads
+    }
+}
+
+extension KMeansConfiguration {
+    /// The candidates per greedy k-means++ step actually used.
+    var effectiveSeedingTrials: Int { seedingTrials ?? (2 + Int(log(Double(max(1, clusterCount))))) }
+}
+
+/// What went wrong in a k-means fit, with the numbers involved.
+public enum ClusteringError: Error, Equatable, Sendable, CustomStringConvertible {
+    /// k < 1.
+    case invalidClusterCount(Int)
+    /// Fewer rows (with positive weight) than clusters.
+    case tooFewRows(rows: Int, clusters: Int)
+    /// Fewer distinct rows (with positive weight) than clusters.
+    case tooFewDistinctRows(distinct: Int, clusters: Int)
+    /// A configuration value is out of range.
+    case invalidConfiguration(String)
+    /// Sample weights do not match the rows or are negative, not finite or all zero.
+    case invalidWeights(String)
+    /// Initial centroids do not match k or the data width.
+    case invalidInitialCentroids(rows: Int, columns: Int, clusters: Int, dataColumns: Int)
+
+    /// A one-line description quoting the numbers.
+    public var description: String {
+        switch self {
+        case .invalidClusterCount(let k): "k=\(k) must be at least 1"
+        case .tooFewRows(let rows, let k): "n_rows=\(rows) should be >= k=\(k)"
+        case .tooFewDistinctRows(let distinct, let k):
+            "the data has only \(distinct) distinct rows, fewer than k=\(k) personas"
+        case .invalidConfiguration(let reason): "invalid k-means configuration: \(reason)"
+        case .invalidWeights(let reason): "invalid sample weights: \(reason)"
+        case .invalidInitialCentroids(let rows, let columns, let k, let d):
+            "initial centroids are \(rows)×\(columns), expected k×d = \(k)×\(d)"
+        }
+    }
+}

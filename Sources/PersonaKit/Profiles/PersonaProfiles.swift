@@ -1,0 +1,157 @@
+/// One attribute (or one category of a categorical attribute) compared between a persona
+/// and the whole population, in original units.
+public struct AttributeComparison: Sendable, Hashable {
+    /// The attribute's column name.
+    public var attribute: String
+    /// The category, for a categorical attribute (then the means are shares, 0–1).
+    public var category: String?
+    /// The attribute group.
+    public var group: AttributeGroup
+    /// The attribute role (segment or profile).
+    public var role: AttributeRole
+    /// The attribute kind's name.
+    public var kind: String
+    /// The persona's (weighted) mean over non-missing values, or `nil` if it has none.
+    public var personaMean: Double?
+    /// The population's (weighted) mean over non-missing values.
+    public var populationMean: Double?
+    /// The population's standard deviation.
+    public var populationDeviation: Double?
+    /// 100 × persona mean / population mean, where that ratio means something: the
+    /// population mean is positive and no value is negative (counts, amounts, scales, shares).
+    public var index: Double?
+    /// (persona mean − population mean) / population standard deviation.
+    public var standardizedDifference: Double?
+}
+
+/// A persona described against the population.
+public struct PersonaProfile: Sendable, Hashable {
+    /// The persona's identifier.
+    public var persona: Int
+    /// Customers assigned to it.
+    public var size: Int
+    /// Their share of the total weight.
+    public var share: Double
+    /// Every segment and profile attribute (categorical: one entry per category).
+    public var comparisons: [AttributeComparison]
+
+    /// The segment comparisons ordered by decreasing |standardised difference| (the most
+    /// distinguishing first).
+    public var distinguishing: [AttributeComparison] {
+        comparisons
+            .filter { $0.role == .segment && $0.standardizedDifference != nil }
+            .sorted { abs($0.standardizedDifference!) > abs($1.standardizedDifference!) }
+    }
+}
+
+/// Per-persona profiles of customers against the population.
+public enum PersonaProfiles {
+    /// Profiles every persona present in `personaIDs`.
+    ///
+    /// - Parameters:
+    ///   - data: the customers, typed.
+    ///   - personas: the assigned persona of each customer, in data order.
+    ///   - order: the persona identifiers to report, in order.
+    /// - Complexity: O(rows × attributes).
+    public static func compute(_ data: CustomerData, personas: [Int], order: [Int]) -> [PersonaProfile] {
+        precondition(personas.count == data.count, "one persona per customer")
+        let slot = Dictionary(uniqueKeysWithValues: order.enumerated().map { ($1, $0) })
+        let k = order.count
+        let weight = { (r: Int) in data.weights?[r] ?? 1 }
+        var sizes = [Int](repeating: 0, count: k)
+        var weights = [Double](repeating: 0, count: k)
+        for (r, p) in personas.enumerated() {
+            guard let s = slot[p] else { continue }
+            sizes[s] += 1; weights[s] += weight(r)
+        }
+        let totalWeight = weights.reduce(0, +)
+        var comparisons = Array(repeating: [AttributeComparison](), count: k)
+
+        for attribute in data.schema.attributes where attribute.role != .ignore {
+            guard let values = data.values[attribute.name] else { continue }
+            switch values {
+            case .numbers(let numbers):
+                var sum = [Double](repeating: 0, count: k), mass = [Double](repeating: 0, count: k)
+                var popSum = 0.0, popMass = 0.0, nonNegative = true
+                for (r, v) in numbers.enumerated() where !v.isNaN {
+                    let w = weight(r)
+                    popSum += w * v; popMass += w
+                    if v < 0 { nonNegative = false }
+                    if let s = slot[personas[r]] { sum[s] += w * v; mass[s] += w }
+                }
+                let popMean = popMass > 0 ? popSum / popMass : nil
+                var squares = 0.0
+                if let popMean {
+                    for (r, v) in numbers.enumerated() where !v.isNaN { squares += weight(r) * (v - popMean) * (v - popMean) }
+                }
+                let deviation = popMass > 0 ? (squares / popMass).squareRoot() : nil
+                for s in 0..<k {
+                    comparisons[s].append(comparison(attribute, category: nil,
+                                                     mean: mass[s] > 0 ? sum[s] / mass[s] : nil,
+                                                     population: popMean, deviation: deviation,
+                                                     ratioScale: nonNegative))
+                }
+            case .categories(let codes):
+                guard case .categorical(let categories) = attribute.kind else { continue }
+                let m = categories.count
+                var counts = [Double](repeating: 0, count: k * m), mass = [Double](repeating: 0, count: k)
+                var popCounts = [Double](repeating: 0, count: m), popMass = 0.0
+                for (r, code) in codes.enumerated() where code >= 0 {
+                    let w = weight(r)
+                    popCounts[Int(code)] += w; popMass += w
+                    if let s = slot[personas[r]] { counts[s * m + Int(code)] += w; mass[s] += w }
+                }
+                for (c, category) in categories.enumerated() {
+                    let p = popMass > 0 ? popCounts[c] / popMass : nil
+                    let deviation = p.map { ($0 * (1 - $0)).squareRoot() }
+                    for s in 0..<k {
+                        comparisons[s].append(comparison(attribute, category: category,
+                                                         mean: mass[s] > 0 ? counts[s * m + c] / mass[s] : nil,
+                                                         population: p, deviation: deviation, ratioScale: true))
+                    }
+                }
+            }
+        }
+        return (0..<k).map { s in
+            PersonaProfile(persona: order[s], size: sizes[s], share: totalWeight > 0 ? weights[s] / totalWeight : 0,
+                           comparisons: comparisons[s])
+        }
+    }
+
+    private static func comparison(_ attribute: Attribute, category: String?, mean: Double?, population: Double?,
+                                   deviation: Double?, ratioScale: Bool) -> AttributeComparison {
+        var index: Double? = nil
+        var difference: Double? = nil
+        if let mean, let population {
+            if ratioScale && population > 0 { index = 100 * mean / population }
+            if let deviation, deviation > 0 { difference = (mean - population) / deviation }
+        }
+        return AttributeComparison(attribute: attribute.name, category: category, group: attribute.group,
+                                   role: attribute.role, kind: attribute.kind.name, personaMean: mean,
+                                   populationMean: population, populationDeviation: deviation,
+                                   index: index, standardizedDifference: difference)
+    }
+
+    /// A suggested name built from the persona's two most distinguishing segment attributes
+    /// ("High monthly income eur · Low tv hours week"); categories appear as
+    /// "Preferred channel: app". Categories that are under-represented are skipped, since
+    /// "not X" names read poorly.
+    /// - Complexity: O(attributes log attributes).
+    public static func suggestedName(for profile: PersonaProfile, schema: PersonaSchema, terms: Int = 2) -> String {
+        var parts = [String]()
+        for comparison in profile.distinguishing {
+            guard parts.count < terms, let difference = comparison.standardizedDifference else { break }
+            let label = schema.attribute(named: comparison.attribute)?.label ?? comparison.attribute
+            if let category = comparison.category {
+                guard difference > 0 else { continue }
+                let phrase = "\(label): \(category)"
+                if !parts.contains(where: { $0.hasPrefix(label + ":") }) { parts.append(phrase) }
+            } else {
+                parts.append("\(difference > 0 ? "high" : "low") \(label)")
+            }
+        }
+        guard !parts.isEmpty else { return "Persona \(profile.persona)" }
+        let name = parts.joined(separator: " · ")
+        return name.prefix(1).uppercased() + name.dropFirst()
+    }
+}

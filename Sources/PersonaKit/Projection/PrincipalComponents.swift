@@ -1,0 +1,111 @@
+import CLAPACK
+
+/// A principal-component analysis of encoded customers, computed with LAPACK.
+///
+/// The (weighted) covariance matrix of the columns is decomposed with LAPACK's `dsyevd`
+/// (symmetric eigen-decomposition, divide and conquer); the components are its eigenvectors
+/// by decreasing eigenvalue. Each component's sign is fixed so that its largest-magnitude
+/// entry is positive, making results reproducible across LAPACK builds.
+///
+/// - Complexity: O(n × d²) for the covariance plus O(d³) for the decomposition.
+public struct PrincipalComponents: Sendable, Hashable, Codable {
+    /// The column means the data was centred on.
+    public let mean: [Double]
+    /// The components, one row of `d` loadings each, by decreasing variance.
+    public let components: [[Double]]
+    /// The variance along each component.
+    public let explainedVariance: [Double]
+    /// Each component's share of the total variance.
+    public let explainedVarianceRatio: [Double]
+
+    /// What went wrong in the decomposition.
+    public enum Failure: Error, Equatable, Sendable {
+        /// LAPACK reported `info ≠ 0`.
+        case lapack(routine: String, info: Int)
+        /// There are no rows or no columns.
+        case empty
+    }
+
+    /// Fits the leading `count` components of `data`.
+    ///
+    /// - Parameters:
+    ///   - data: encoded rows.
+    ///   - weights: optional sample weights.
+    ///   - count: how many components to keep (at most the column count).
+    /// - Throws: ``Failure``.
+    public init(fitting data: FeatureMatrix, weights: [Double]? = nil, count: Int = 2) throws(Failure) {
+        let n = data.rows, d = data.columns
+        guard n > 0, d > 0 else { throw .empty }
+        var total = 0.0
+        var mean = [Double](repeating: 0, count: d)
+        for r in 0..<n {
+            let w = weights?[r] ?? 1
+            total += w
+            for j in 0..<d { mean[j] += w * Double(data.values[r * d + j]) }
+        }
+        guard total > 0 else { throw .empty }
+        for j in 0..<d { mean[j] /= total }
+        // Upper triangle of the covariance, column-major as LAPACK expects (it is symmetric).
+        var covariance = [Double](repeating: 0, count: d * d)
+        var centred = [Double](repeating: 0, count: d)
+        for r in 0..<n {
+            let w = weights?[r] ?? 1
+            for j in 0..<d { centred[j] = Double(data.values[r * d + j]) - mean[j] }
+            for a in 0..<d {
+                let wa = w * centred[a]
+                for b in a..<d { covariance[b * d + a] += wa * centred[b] }
+            }
+        }
+        for i in covariance.indices { covariance[i] /= total }
+
+        let (values, vectors) = try Self.symmetricEigen(covariance, order: d)
+        let keep = min(count, d)
+        let sum = values.reduce(0) { $0 + max(0, $1) }
+        var components = [[Double]]()
+        var variance = [Double]()
+        for i in 0..<keep {
+            let index = d - 1 - i            // dsyevd returns ascending eigenvalues
+            var vector = Array(vectors[index * d ..< (index + 1) * d])
+            let largest = vector.indices.max { abs(vector[$0]) < abs(vector[$1]) }!
+            if vector[largest] < 0 { vector = vector.map { -$0 } }
+            components.append(vector)
+            variance.append(max(0, values[index]))
+        }
+        self.mean = mean
+        self.components = components
+        self.explainedVariance = variance
+        self.explainedVarianceRatio = variance.map { sum > 0 ? $0 / sum : 0 }
+    }
+
+    /// The coordinates of `point` (length d) on the components.
+    /// - Complexity: O(count × d).
+    public func project(_ point: [Float]) -> [Double] {
+        components.map { component in
+            var s = 0.0
+            for j in component.indices { s += component[j] * (Double(point[j]) - mean[j]) }
+            return s
+        }
+    }
+
+    /// Eigenvalues (ascending) and eigenvectors (column-major, one per column) of a
+    /// symmetric matrix given column-major with its upper triangle filled.
+    static func symmetricEigen(_ matrix: [Double], order d: Int) throws(Failure) -> ([Double], [Double]) {
+        var a = matrix
+        var w = [Double](repeating: 0, count: d)
+        var n = Int32(d), lda = Int32(d), info: Int32 = 0
+        var jobz = CChar(UInt8(ascii: "V")), uplo = CChar(UInt8(ascii: "U"))
+        // Workspace query, then the decomposition.
+        var lwork: Int32 = -1, liwork: Int32 = -1
+        var workSize = 0.0
+        var iworkSize: Int32 = 0
+        dsyevd_(&jobz, &uplo, &n, &a, &lda, &w, &workSize, &lwork, &iworkSize, &liwork, &info, 1, 1)
+        guard info == 0 else { throw .lapack(routine: "dsyevd", info: Int(info)) }
+        lwork = Int32(workSize)
+        liwork = iworkSize
+        var work = [Double](repeating: 0, count: Int(lwork))
+        var iwork = [Int32](repeating: 0, count: Int(liwork))
+        dsyevd_(&jobz, &uplo, &n, &a, &lda, &w, &work, &lwork, &iwork, &liwork, &info, 1, 1)
+        guard info == 0 else { throw .lapack(routine: "dsyevd", info: Int(info)) }
+        return (w, a)
+    }
+}

@@ -1,0 +1,175 @@
+/// What to do with a categorical cell whose category the schema or model does not list.
+public enum UnknownCategoryPolicy: String, Sendable, Hashable, CaseIterable, Codable {
+    /// Throw ``PersonaDataError/unknownCategory(row:column:value:known:)``.
+    case reject
+    /// Treat the cell as missing (see ``FeatureEncoder`` for how missing values are encoded)
+    /// and count it in ``CustomerData/unknownCategories``.
+    case treatAsMissing
+}
+
+/// One column of typed attribute values.
+public enum AttributeValues: Sendable, Equatable {
+    /// Numbers (continuous, ordinal, binary); `.nan` marks a missing value.
+    case numbers([Double])
+    /// Indices into the attribute's categories; `-1` marks a missing value.
+    case categories([Int32])
+
+    /// The number of rows.
+    public var count: Int {
+        switch self {
+        case .numbers(let v): v.count
+        case .categories(let v): v.count
+        }
+    }
+}
+
+/// A categorical cell holding a category the model does not know, kept when the policy is
+/// ``UnknownCategoryPolicy/treatAsMissing``.
+public struct UnknownCategory: Sendable, Equatable {
+    /// The data row (from 0).
+    public var row: Int
+    /// The column.
+    public var column: String
+    /// The cell.
+    public var value: String
+}
+
+/// Customer data checked against a schema and converted to typed values.
+public struct CustomerData: Sendable {
+    /// The schema the data was read with; categorical attributes declared without categories
+    /// list the categories found in the data, sorted.
+    public let schema: PersonaSchema
+    /// The customer identifiers, unique and non-empty.
+    public let ids: [String]
+    /// Sample weights, when the schema names a weight column.
+    public let weights: [Double]?
+    /// Values of every attribute of the schema whose role is not `ignore`, keyed by name.
+    public let values: [String: AttributeValues]
+    /// Unknown categories treated as missing (at most the first 100).
+    public let unknownCategories: [UnknownCategory]
+    /// The number of cells with unknown categories treated as missing.
+    public let unknownCategoryCount: Int
+
+    /// The number of customers.
+    public var count: Int { ids.count }
+
+    /// Reads a table with a schema.
+    ///
+    /// - Parameters:
+    ///   - table: the raw cells.
+    ///   - schema: the schema; categorical attributes with no categories take the sorted
+    ///     distinct values of the data.
+    ///   - unknownCategories: what to do with a category the schema lists no place for.
+    ///   - requireAllColumns: when `false`, profile-only attributes missing from the table are
+    ///     skipped instead of rejected (assignment needs only the segment attributes).
+    /// - Throws: ``PersonaDataError`` naming the row, column and value of the first bad cell.
+    /// - Complexity: O(rows × columns).
+    public init(table: RawTable, schema: PersonaSchema,
+                unknownCategories policy: UnknownCategoryPolicy = .reject,
+                requireAllColumns: Bool = true) throws(PersonaDataError) {
+        try schema.validate()
+        try PersonaSchema.checkHeader(table, idColumn: schema.idColumn, weightColumn: schema.weightColumn)
+        if table.rowCount == 0 { throw .noRows }
+
+        // Identifiers.
+        let idCells = table.column(named: schema.idColumn)!
+        var firstRow = [String: Int](minimumCapacity: idCells.count)
+        var ids = [String]()
+        ids.reserveCapacity(idCells.count)
+        for (row, cell) in idCells.enumerated() {
+            let id = String(trimmed(cell))
+            if id.isEmpty { throw .emptyId(row: row, column: schema.idColumn) }
+            if let first = firstRow.updateValue(row, forKey: id) {
+                throw .duplicateId(id: id, firstRow: first, row: row, column: schema.idColumn)
+            }
+            ids.append(id)
+        }
+
+        // Weights.
+        var weights: [Double]? = nil
+        if let weightColumn = schema.weightColumn {
+            let cells = table.column(named: weightColumn)!
+            var w = [Double]()
+            w.reserveCapacity(cells.count)
+            var total = 0.0
+            for (row, cell) in cells.enumerated() {
+                guard let value = Double(trimmed(cell)), value.isFinite, value >= 0 else {
+                    throw .invalidWeight(row: row, column: weightColumn, value: cell)
+                }
+                w.append(value)
+                total += value
+            }
+            if total == 0 { throw .zeroTotalWeight(column: weightColumn) }
+            weights = w
+        }
+
+        // Attributes.
+        var resolved = schema
+        var values = [String: AttributeValues]()
+        var unknown = [UnknownCategory]()
+        var unknownCount = 0
+        for (index, attribute) in schema.attributes.enumerated() where attribute.role != .ignore {
+            guard let cells = table.column(named: attribute.name) else {
+                if attribute.role == .profile && !requireAllColumns { continue }
+                throw .missingColumn(name: attribute.name)
+            }
+            switch attribute.kind {
+            case .categorical(var categories):
+                if categories.isEmpty {
+                    categories = Array(Set(cells.lazy.map { String(trimmed($0)) }.filter { !$0.isEmpty })).sorted()
+                    resolved.attributes[index].kind = .categorical(categories: categories)
+                }
+                var code = [String: Int32](minimumCapacity: categories.count)
+                for (i, c) in categories.enumerated() { code[c] = Int32(i) }
+                var column = [Int32]()
+                column.reserveCapacity(cells.count)
+                for (row, cell) in cells.enumerated() {
+                    let text = trimmed(cell)
+                    if text.isEmpty { column.append(-1); continue }
+                    if let c = code[String(text)] { column.append(c); continue }
+                    switch policy {
+                    case .reject:
+                        throw .unknownCategory(row: row, column: attribute.name, value: cell, known: categories)
+                    case .treatAsMissing:
+                        unknownCount += 1
+                        if unknown.count < 100 { unknown.append(UnknownCategory(row: row, column: attribute.name, value: cell)) }
+                        column.append(-1)
+                    }
+                }
+                values[attribute.name] = .categories(column)
+            case .continuous, .binary, .ordinal:
+                var column = [Double]()
+                column.reserveCapacity(cells.count)
+                for (row, cell) in cells.enumerated() {
+                    column.append(try Self.parseNumber(cell, row: row, attribute: attribute))
+                }
+                values[attribute.name] = .numbers(column)
+            }
+        }
+        self.schema = resolved
+        self.ids = ids
+        self.weights = weights
+        self.values = values
+        self.unknownCategories = unknown
+        self.unknownCategoryCount = unknownCount
+    }
+
+    private static func parseNumber(_ cell: String, row: Int, attribute: Attribute) throws(PersonaDataError) -> Double {
+        let text = trimmed(cell)
+        if text.isEmpty { return .nan }
+        guard let value = Double(text) else {
+            throw .notANumber(row: row, column: attribute.name, value: cell)
+        }
+        guard value.isFinite else { throw .notFinite(row: row, column: attribute.name, value: cell) }
+        switch attribute.kind {
+        case .binary:
+            guard value == 0 || value == 1 else { throw .notBinary(row: row, column: attribute.name, value: cell) }
+        case .ordinal(let levels):
+            guard levels.contains(value) else {
+                throw .notALevel(row: row, column: attribute.name, value: cell, levels: levels)
+            }
+        case .continuous, .categorical: break
+        }
+        return value
+    }
+}

@@ -1,0 +1,3 @@
+import PersonaCLI
+
+PersonaCommand.main()
