@@ -49,7 +49,7 @@ public enum AtomicFile {
     /// Creates the directory at `url` and any missing parent directories; an existing
     /// directory is fine.
     /// - Throws: `FileError.cannotCreateDirectory` naming the path and the reason (for example
-    ///   "Not a directory" when a parent is a file).
+    ///   "/data/x is not a directory" when a parent is a file).
     public static func createDirectory(_ url: URL) throws(FileError) {
         let path = url.path
         var prefixes: [String] = []
@@ -67,7 +67,9 @@ public enum AtomicFile {
             if mkdir(prefix, 0o777) == 0 { continue }
             let code = errno
             if code == EEXIST, isDirectory(prefix) { continue }
-            throw .cannotCreateDirectory(path: path, reason: code == EEXIST ? "\(prefix) exists and is not a directory" : errnoText(code))
+            let reason = code != EEXIST ? errnoText(code)
+                : prefix == path ? "exists and is not a directory" : "\(prefix) is not a directory"
+            throw .cannotCreateDirectory(path: path, reason: reason)
         }
     }
 

@@ -122,7 +122,7 @@ public enum CSVReader {
     /// - Throws: as `parse(_:file:separator:)`.
     /// - Complexity: O(text.utf8.count).
     public static func parse(_ text: String, file: String, separator: Character = ",") throws(CSVError) -> RawTable {
-        try parse(Array(text.utf8), file: file, separator: separator)
+        try parse(text.utf8, file: file, separator: separator)
     }
 
     // MARK: - Implementation
@@ -133,6 +133,9 @@ public enum CSVReader {
         }
         return byte
     }
+
+    /// The number of records whose average length estimates a file's row count.
+    static let sampleRecords = 32
 
     static func parseBuffer(_ buffer: UnsafeBufferPointer<UInt8>, file: String, separator: UInt8) throws(CSVError) -> RawTable {
         guard let base = buffer.baseAddress, !buffer.isEmpty else { throw .emptyFile(file: file) }
@@ -153,11 +156,10 @@ public enum CSVReader {
         // Data records, written straight into the columns.
         let width = names.count
         var columns = Array(repeating: [String](), count: width)
-        var reserved = false
+        let dataStart = parser.position
         while parser.position < parser.end {
             if parser.atLineBreak, parser.restIsBlank() { break }
             parser.row += 1
-            let recordStart = parser.position
             var c = 0
             while true {
                 let (cell, terminator) = try parser.nextField(column: c)
@@ -166,11 +168,11 @@ public enum CSVReader {
                 if terminator != .separator { break }
             }
             if c != width { throw .raggedRow(file: file, row: parser.row, expected: width, found: c) }
-            if !reserved {
-                // Estimate the row count from the first record's length to spare the
+            if parser.row == 1 + sampleRecords {
+                // Estimate the row count from the first records' average length to spare the
                 // columns most of their reallocations.
-                reserved = true
-                let estimate = (parser.end - recordStart) / max(parser.position - recordStart, 1) + 16
+                let averageLength = max((parser.position - dataStart) / sampleRecords, 1)
+                let estimate = (parser.end - dataStart) / averageLength * 21 / 20 + 16
                 for i in columns.indices { columns[i].reserveCapacity(estimate) }
             }
         }

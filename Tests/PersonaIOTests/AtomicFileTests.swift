@@ -116,10 +116,10 @@ struct AtomicFileTests {
 
         let target = file.appendingPathComponent("sub")
         let error = #expect(throws: FileError.self) { try AtomicFile.createDirectory(target) }
-        #expect(error == .cannotCreateDirectory(path: target.path, reason: "Not a directory"))
+        #expect(error == .cannotCreateDirectory(path: target.path, reason: "\(file.path) is not a directory"))
 
         let error2 = #expect(throws: FileError.self) { try AtomicFile.createDirectory(file) }
-        #expect(error2 == .cannotCreateDirectory(path: file.path, reason: "\(file.path) exists and is not a directory"))
+        #expect(error2 == .cannotCreateDirectory(path: file.path, reason: "exists and is not a directory"))
     }
 
     @Test func readMissingFileNamesThePath() {

@@ -72,13 +72,10 @@ struct CSVReaderTests {
     }
 
     @Test func quotedFields() throws {
-        let text = """
-        name,note
-        "Smith, John","He said ""hi"""
-        "multi
-        line","a\r\nb"
-        "",""""
-        """
+        let text = "name,note\n"
+            + "\"Smith, John\",\"He said \"\"hi\"\"\"\n"
+            + "\"multi\nline\",\"a\r\nb\"\n"
+            + "\"\",\"\"\"\""
         let t = try table(text + "\n")
         #expect(t.column(named: "name") == ["Smith, John", "multi\nline", ""])
         #expect(t.column(named: "note") == ["He said \"hi\"", "a\r\nb", "\""])

@@ -324,6 +324,14 @@ struct SyntheticCustomersTests {
         #expect(second.movedIDs.isEmpty)
     }
 
+    @Test func zeroCustomersGiveEmptyTables() {
+        let synthetic = generator(0)
+        let first = synthetic.firstPeriod(), second = synthetic.secondPeriod()
+        #expect(first.table.rowCount == 0 && first.truePersona.isEmpty)
+        #expect(first.table.columnNames == SyntheticCustomers.columnNames)
+        #expect(second.table.rowCount == 0 && second.movedIDs.isEmpty)
+    }
+
     @Test func newCustomerSharesDriveTheNewcomers() {
         let synthetic = generator(2000) {
             $0.newCustomerFraction = 0.25

@@ -1,0 +1,151 @@
+import PersonaKit
+import TestSupport
+import Testing
+
+@Suite("k-means")
+struct KMeansTests {
+    @Test("hand-worked example: four points, k = 2")
+    func handWorked() throws {
+        let data = FeatureMatrix([[0, 0], [0.5, 0], [0.5, 1], [1, 1]])
+        let result = try KMeans.fit(data, configuration: KMeansConfiguration(clusterCount: 2, restarts: 5, seed: 3))
+        let centers = (0..<2).map { result.centroids.row($0) }.sorted { $0[0] < $1[0] }
+        #expect(centers == [[0.25, 0], [0.75, 1]])
+        #expect(abs(result.inertia - 0.25) < 1e-12)
+        #expect(result.labels[0] == result.labels[1] && result.labels[2] == result.labels[3])
+        #expect(result.labels[0] != result.labels[2])
+    }
+
+    @Test("same data and seed give a bit-identical result whatever the thread count")
+    func determinism() throws {
+        let data = Fixtures.blobs(n: 20_000, d: 7, k: 5, spread: 3, seed: 11).matrix  // several chunks
+        var configuration = KMeansConfiguration(clusterCount: 5, restarts: 2, seed: 99)
+        configuration.threads = 1
+        let one = try KMeans.fit(data, configuration: configuration)
+        configuration.threads = 2
+        let two = try KMeans.fit(data, configuration: configuration)
+        configuration.threads = 3
+        let three = try KMeans.fit(data, configuration: configuration)
+        let again = try KMeans.fit(data, configuration: configuration)
+        for other in [two, three, again] {
+            #expect(other.centroids == one.centroids)
+            #expect(other.labels == one.labels)
+            #expect(other.inertia.bitPattern == one.inertia.bitPattern)
+            #expect(other.diagnostics == one.diagnostics)
+        }
+        configuration.seed = 100
+        let different = try KMeans.fit(data, configuration: configuration)
+        #expect(different.diagnostics.restartInertias != one.diagnostics.restartInertias)
+    }
+
+    @Test("the objective never increases, labels are in range and counts sum to n", arguments: [1, 2, 3, 4, 5] as [UInt64])
+    func properties(seed: UInt64) throws {
+        let (data, _) = Fixtures.blobs(n: 3_000, d: 5, k: 6, spread: 4, separation: 6, seed: seed)
+        let k = 2 + Int(seed)
+        let result = try KMeans.fit(data, configuration: KMeansConfiguration(clusterCount: k, restarts: 1, seed: seed))
+        let history = result.diagnostics.inertiaHistory
+        for (before, after) in zip(history, history.dropFirst()) {
+            #expect(after <= before * (1 + 1e-6))
+        }
+        #expect(result.inertia <= history.last! * (1 + 1e-6))
+        #expect(result.labels.allSatisfy { $0 >= 0 && Int($0) < k })
+        var counts = [Int](repeating: 0, count: k)
+        for label in result.labels { counts[Int(label)] += 1 }
+        #expect(counts.reduce(0, +) == data.rows)
+        #expect(result.diagnostics.iterations == history.count)
+    }
+
+    @Test("restarts keep the lowest inertia")
+    func restarts() throws {
+        let (data, _) = Fixtures.blobs(n: 2_000, d: 4, k: 8, spread: 5, separation: 5, seed: 8)
+        let result = try KMeans.fit(data, configuration: KMeansConfiguration(clusterCount: 8, restarts: 6, seed: 1))
+        let inertias = result.diagnostics.restartInertias
+        #expect(inertias.count == 6)
+        #expect(result.inertia == inertias.min())
+        #expect(inertias[result.diagnostics.bestRestart] == result.inertia)
+    }
+
+    @Test("Lloyd agrees with a slow reference implementation from the same start")
+    func matchesReference() throws {
+        let (data, _) = Fixtures.blobs(n: 1_500, d: 6, k: 4, spread: 2.5, separation: 5, seed: 21)
+        let configuration = KMeansConfiguration(clusterCount: 4, tolerance: 0, seed: 5)
+        let start = try KMeans.seed(data, configuration: configuration)
+        let fast = try KMeans.fit(data, initialCentroids: start, configuration: configuration)
+        let slow = Fixtures.referenceLloyd(data, start: start)
+        let agree = zip(fast.labels, slow.labels).filter { Int($0) == $1 }.count
+        #expect(agree >= data.rows - 2)   // only exact ties may differ
+        #expect(abs(fast.inertia - slow.inertia) <= 1e-4 * slow.inertia)
+        for c in 0..<4 {
+            for j in 0..<6 { #expect(abs(Double(fast.centroids[c, j]) - slow.centers[c][j]) < 1e-3) }
+        }
+    }
+
+    @Test("k-means++ picks distinct data rows as centres")
+    func seeding() throws {
+        let (data, _) = Fixtures.blobs(n: 500, d: 3, k: 5, seed: 4)
+        let centers = try KMeans.seed(data, configuration: KMeansConfiguration(clusterCount: 5, seed: 9))
+        let rows = Set((0..<data.rows).map { data.row($0) })
+        let chosen = (0..<5).map { centers.row($0) }
+        #expect(chosen.allSatisfy { rows.contains($0) })
+        #expect(Set(chosen).count == 5)
+    }
+
+    @Test("an empty cluster is relocated to a far point")
+    func emptyClusterRelocation() throws {
+        let data = FeatureMatrix([[0, 0], [0.1, 0], [0, 0.1], [5, 5], [5.1, 5], [9, 9]])
+        // The third start lies far from every row, so its cluster is empty after labelling.
+        let start = FeatureMatrix([[0, 0], [5, 5], [100, 100]])
+        let result = try KMeans.fit(data, initialCentroids: start, configuration: KMeansConfiguration(clusterCount: 3))
+        #expect(result.diagnostics.relocations >= 1)
+        var counts = [0, 0, 0]
+        for label in result.labels { counts[Int(label)] += 1 }
+        #expect(counts.allSatisfy { $0 > 0 })
+        #expect(result.centroids.row(2) == [9, 9])
+    }
+
+    @Test("integer weights equal repeated rows")
+    func weights() throws {
+        let (data, _) = Fixtures.blobs(n: 300, d: 3, k: 3, spread: 2, seed: 13)
+        let weights = (0..<data.rows).map { Double($0 % 3 + 1) }
+        let repeated = data.selecting(rows: (0..<data.rows).flatMap { Array(repeating: $0, count: $0 % 3 + 1) })
+        let configuration = KMeansConfiguration(clusterCount: 3, tolerance: 0)
+        let start = try KMeans.seed(data, weights: weights, configuration: configuration)
+        let weighted = try KMeans.fit(data, weights: weights, initialCentroids: start, configuration: configuration)
+        let plain = try KMeans.fit(repeated, initialCentroids: start, configuration: configuration)
+        #expect(abs(weighted.inertia - plain.inertia) <= 1e-6 * plain.inertia)
+        for i in weighted.centroids.values.indices {
+            #expect(abs(weighted.centroids.values[i] - plain.centroids.values[i]) < 1e-4)
+        }
+    }
+
+    @Test("invalid inputs throw errors that carry the numbers")
+    func errors() {
+        let data = FeatureMatrix([[0, 0], [1, 1], [0, 0], [1, 1], [1, 1]])
+        #expect(throws: ClusteringError.invalidClusterCount(0)) {
+            try KMeans.fit(data, configuration: KMeansConfiguration(clusterCount: 0))
+        }
+        #expect(throws: ClusteringError.tooFewRows(rows: 5, clusters: 6)) {
+            try KMeans.fit(data, configuration: KMeansConfiguration(clusterCount: 6))
+        }
+        #expect(throws: ClusteringError.tooFewDistinctRows(distinct: 2, clusters: 3)) {
+            try KMeans.fit(data, configuration: KMeansConfiguration(clusterCount: 3))
+        }
+        #expect(throws: ClusteringError.self) {
+            try KMeans.fit(data, weights: [1, 1, -1, 1, 1], configuration: KMeansConfiguration(clusterCount: 2))
+        }
+        #expect(throws: ClusteringError.self) {
+            try KMeans.fit(data, configuration: KMeansConfiguration(clusterCount: 2, restarts: 0))
+        }
+        #expect(ClusteringError.tooFewRows(rows: 3, clusters: 5).description.contains("n_rows=3"))
+    }
+
+    @Test("k = 1 gives the mean; k = n gives every row its own cluster")
+    func extremes() throws {
+        let data = FeatureMatrix([[0, 0], [2, 0], [0, 4], [2, 4]])
+        let one = try KMeans.fit(data, configuration: KMeansConfiguration(clusterCount: 1))
+        #expect(one.centroids.row(0) == [1, 2])
+        #expect(abs(one.inertia - 20) < 1e-9)
+        let all = try KMeans.fit(data, configuration: KMeansConfiguration(clusterCount: 4))
+        #expect(all.inertia == 0)
+        #expect(Set(all.labels).count == 4)
+    }
+}
