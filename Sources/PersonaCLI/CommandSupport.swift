@@ -65,39 +65,64 @@ enum CommandSupport {
         CommandFailure("\(file): \(error.describe(rowOffset: 2))")
     }
 
-    /// Fails early when an output file cannot be created (its directory is missing or not
-    /// writable), before any long computation.
+    /// Fails early, before any long computation, when an output file cannot be created: a
+    /// missing parent directory is fine (it is created when the file is written), but the
+    /// nearest existing ancestor must be a writable directory, and the path itself must not be
+    /// a directory.
     static func checkWritable(_ path: String) throws {
         let url = URL(fileURLWithPath: path)
-        let directory = url.deletingLastPathComponent().path
         var isDirectory: ObjCBool = false
-        guard FileManager.default.fileExists(atPath: directory, isDirectory: &isDirectory), isDirectory.boolValue else {
-            throw CommandFailure("cannot write \(path): directory \(directory) does not exist")
-        }
-        guard FileManager.default.isWritableFile(atPath: directory) else {
-            throw CommandFailure("cannot write \(path): directory \(directory) is not writable")
-        }
-        if FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory), isDirectory.boolValue {
+        if FileManager.default.fileExists(atPath: url.path, isDirectory: &isDirectory), isDirectory.boolValue {
             throw CommandFailure("cannot write \(path): it is a directory")
         }
+        try checkCreatable(url.deletingLastPathComponent(), for: path)
     }
 
     /// Fails early when a report directory cannot be created or written.
     static func checkWritableDirectory(_ path: String) throws {
         var isDirectory: ObjCBool = false
-        if FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory) {
-            guard isDirectory.boolValue else { throw CommandFailure("cannot write report to \(path): it is a file") }
-            guard FileManager.default.isWritableFile(atPath: path) else {
-                throw CommandFailure("cannot write report to \(path): directory is not writable")
+        if FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory), !isDirectory.boolValue {
+            throw CommandFailure("cannot write report to \(path): it is a file, not a directory")
+        }
+        try checkCreatable(URL(fileURLWithPath: path), for: path)
+    }
+
+    /// Checks that `directory` exists as a writable directory or can be created.
+    private static func checkCreatable(_ directory: URL, for path: String) throws {
+        var ancestor = directory.standardizedFileURL
+        while true {
+            var isDirectory: ObjCBool = false
+            if FileManager.default.fileExists(atPath: ancestor.path, isDirectory: &isDirectory) {
+                guard isDirectory.boolValue else {
+                    throw CommandFailure("cannot write \(path): \(ancestor.path) is a file, not a directory")
+                }
+                guard FileManager.default.isWritableFile(atPath: ancestor.path) else {
+                    throw CommandFailure("cannot write \(path): directory \(ancestor.path) is not writable")
+                }
+                return
             }
-        } else {
-            try checkWritable(path)
+            let parent = ancestor.deletingLastPathComponent()
+            if parent.path == ancestor.path { return }
+            ancestor = parent
         }
     }
 
     /// Writes bytes atomically, reporting failures as one line.
     static func write(_ bytes: [UInt8], to path: String) throws {
-        do { try AtomicFile.write(bytes, to: URL(fileURLWithPath: path)) } catch { throw CommandFailure(error.description) }
+        let url = URL(fileURLWithPath: path)
+        do {
+            try AtomicFile.createDirectory(url.deletingLastPathComponent())
+            try AtomicFile.write(bytes, to: url)
+        } catch {
+            throw CommandFailure(error.description)
+        }
+    }
+
+    /// Writes a model file atomically, creating its directory if needed.
+    static func writeModel(_ model: PersonaModel, to path: String) throws {
+        let url = URL(fileURLWithPath: path)
+        do { try AtomicFile.createDirectory(url.deletingLastPathComponent()) } catch { throw CommandFailure(error.description) }
+        do { try ModelFile.write(model, to: url) } catch { throw CommandFailure(error.description) }
     }
 
     /// 64-bit FNV-1a of the bytes, as 16 hex digits.

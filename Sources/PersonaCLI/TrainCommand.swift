@@ -129,7 +129,7 @@ struct TrainCommand: ParsableCommand {
             }
             progress.say("wrote \(reportDir)/personas.csv, \(reportDir)/attributes.csv")
         }
-        do { try ModelFile.write(model, to: URL(fileURLWithPath: out)) } catch { throw CommandFailure(error.description) }
+        try CommandSupport.writeModel(model, to: out)
         progress.say("wrote \(out)")
         for persona in model.personas {
             progress.say(String(format: "  persona %d  %5.1f%%  %@", persona.id, persona.share * 100, persona.name))

@@ -132,20 +132,36 @@ public enum PersonaProfiles {
                                    index: index, standardizedDifference: difference)
     }
 
+    /// An attribute's label as it reads inside a name: fears, wishes and needs keep their
+    /// group word ("fear of data privacy"), health attributes say so ("self rated (health)").
+    static func nameLabel(_ attribute: Attribute) -> String {
+        let label = attribute.label
+        switch attribute.group {
+        case .fears: return "fear of \(label)"
+        case .wishes: return "wish for \(label)"
+        case .needs: return "need for \(label)"
+        case .health where !label.contains("health"): return "\(label) (health)"
+        default: return label
+        }
+    }
+
     /// A suggested name built from the persona's two most distinguishing segment attributes
-    /// ("High monthly income eur · Low tv hours week"); categories appear as
-    /// "Preferred channel: app". Categories that are under-represented are skipped, since
+    /// ("High monthly income eur · low tv hours week"); categories appear as
+    /// "Preferred channel: app", binary attributes as "mostly owns home" / "rarely …". Categories that are under-represented are skipped, since
     /// "not X" names read poorly.
     /// - Complexity: O(attributes log attributes).
     public static func suggestedName(for profile: PersonaProfile, schema: PersonaSchema, terms: Int = 2) -> String {
         var parts = [String]()
         for comparison in profile.distinguishing {
             guard parts.count < terms, let difference = comparison.standardizedDifference else { break }
-            let label = schema.attribute(named: comparison.attribute)?.label ?? comparison.attribute
+            let attribute = schema.attribute(named: comparison.attribute)
+            let label = attribute.map(nameLabel) ?? comparison.attribute
             if let category = comparison.category {
                 guard difference > 0 else { continue }
                 let phrase = "\(label): \(category)"
                 if !parts.contains(where: { $0.hasPrefix(label + ":") }) { parts.append(phrase) }
+            } else if attribute?.kind == .binary {
+                parts.append("\(difference > 0 ? "mostly" : "rarely") \(label)")
             } else {
                 parts.append("\(difference > 0 ? "high" : "low") \(label)")
             }
