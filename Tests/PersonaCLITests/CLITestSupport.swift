@@ -174,7 +174,7 @@ enum Fixture {
 
 /// Trains a model on the fixture (k = 2) in `scratch` and returns the model's path.
 func trainFixtureModel(in scratch: Scratch, name: String = "fixture-model.json") throws -> String {
-    let data = try scratch.write(Fixture.csv(), to: "fixture-\(name).csv")
+    let data = try scratch.write(Fixture.csv(), to: "\(name)-data.csv")
     let model = scratch.path(name)
     try runPersona(["train", "--data", data, "--k", "2", "--out", model, "-q"])
     return model
