@@ -31,6 +31,9 @@ struct AssignCommand: ParsableCommand {
     @Option(help: "Worker threads (default: all cores). Results do not depend on it.")
     var threads: Int?
 
+    @Option(help: "Identifier column of the data, when it differs from the model's.")
+    var idColumn: String?
+
     @OptionGroup var progress: ProgressOptions
 
     func run() throws {
@@ -41,7 +44,7 @@ struct AssignCommand: ParsableCommand {
         let loaded = try CommandSupport.loadTable(data)
         let customers: CustomerData
         do {
-            customers = try model.read(loaded.table, unknownCategories: strictCategories ? .reject : .treatAsMissing)
+            customers = try model.read(loaded.table, idColumn: idColumn, unknownCategories: strictCategories ? .reject : .treatAsMissing)
         } catch {
             throw CommandSupport.dataFailure(error, file: data)
         }
@@ -52,7 +55,8 @@ struct AssignCommand: ParsableCommand {
         do { assignments = try model.assign(customers, threads: threads) } catch {
             throw CommandSupport.dataFailure(error, file: data)
         }
-        try CommandSupport.write(AssignmentsFile.render(ids: customers.ids, assignments: assignments, model: model), to: out)
+        try CommandSupport.write(AssignmentsFile.render(ids: customers.ids, assignments: assignments, model: model,
+                                                        idColumn: customers.schema.idColumn), to: out)
         let outliers = assignments.lazy.filter(\.isOutlier).count
         progress.say("assigned \(assignments.count) customers (\(outliers) outliers) in \(CommandSupport.elapsed(since: start)); wrote \(out)")
     }

@@ -118,13 +118,6 @@ enum CommandSupport {
         }
     }
 
-    /// Writes a model file atomically, creating its directory if needed.
-    static func writeModel(_ model: PersonaModel, to path: String) throws {
-        let url = URL(fileURLWithPath: path)
-        do { try AtomicFile.createDirectory(url.deletingLastPathComponent()) } catch { throw CommandFailure(error.description) }
-        do { try ModelFile.write(model, to: url) } catch { throw CommandFailure(error.description) }
-    }
-
     /// 64-bit FNV-1a of the bytes, as 16 hex digits.
     static func fnv1a64(_ bytes: [UInt8]) -> String {
         var hash: UInt64 = 0xcbf2_9ce4_8422_2325

@@ -24,6 +24,9 @@ struct ReportCommand: ParsableCommand {
     @Option(help: "Directory to write the report into (created if needed).")
     var outDir: String
 
+    @Option(help: "Identifier column of the data, when it differs from the model's.")
+    var idColumn: String?
+
     @OptionGroup var progress: ProgressOptions
 
     func run() throws {
@@ -33,7 +36,7 @@ struct ReportCommand: ParsableCommand {
         let customers: CustomerData
         let assignments: [PersonaAssignment]
         do {
-            customers = try model.read(loaded.table)
+            customers = try model.read(loaded.table, idColumn: idColumn)
             assignments = try model.assign(customers)
         } catch {
             throw CommandSupport.dataFailure(error, file: data)

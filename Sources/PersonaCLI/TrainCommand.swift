@@ -19,7 +19,7 @@ struct TrainCommand: ParsableCommand {
     @Option(help: "Customer CSV to train on.")
     var data: String
 
-    @Option(name: .customLong("k"), help: "Number of personas (k ≥ 1).")
+    @Option(name: .customLong("k"), parsing: .unconditional, help: "Number of personas (k ≥ 1).")
     var k: Int
 
     @Option(help: "Random seed; the same data and seed give the same model.")
@@ -114,23 +114,24 @@ struct TrainCommand: ParsableCommand {
         let d = model.training.diagnostics
         progress.say("trained in \(CommandSupport.elapsed(since: fitStart)): inertia \(model.training.inertia), \(d.iterations) iterations, converged: \(d.converged)")
 
-        // Render everything first, then write: a failure leaves no half-written output.
-        let assignmentBytes = assignments.map { _ in
-            AssignmentsFile.render(ids: customers.ids, assignments: trained.assignments, model: model)
-        }
-        let report = reportDir.map { _ in ReportWriter.render(model: model, profiles: trained.profiles) }
-        if let assignments, let assignmentBytes {
-            try CommandSupport.write(assignmentBytes, to: assignments)
-            progress.say("wrote \(assignments)")
-        }
-        if let reportDir, let report {
-            do { try ReportWriter.write(report, to: URL(fileURLWithPath: reportDir)) } catch {
-                throw CommandFailure(error.description)
+        // Stage every output completely, then move them all into place: a failure leaves
+        // none of them written or half-written.
+        var outputs = OutputSet()
+        do {
+            if let assignments {
+                try outputs.stage(AssignmentsFile.render(ids: customers.ids, assignments: trained.assignments, model: model),
+                                  at: URL(fileURLWithPath: assignments))
             }
-            progress.say("wrote \(reportDir)/personas.csv, \(reportDir)/attributes.csv")
+            if let reportDir {
+                try ReportWriter.stage(ReportWriter.render(model: model, profiles: trained.profiles),
+                                       in: URL(fileURLWithPath: reportDir), into: &outputs)
+            }
+            try outputs.stage(try ModelFile.encode(model), at: URL(fileURLWithPath: out))
+            try outputs.commit()
+        } catch let error as FileError {
+            throw CommandFailure(error.description)
         }
-        try CommandSupport.writeModel(model, to: out)
-        progress.say("wrote \(out)")
+        for url in outputs.destinations { progress.say("wrote \(url.path)") }
         for persona in model.personas {
             progress.say(String(format: "  persona %d  %5.1f%%  %@", persona.id, persona.share * 100, persona.name))
         }

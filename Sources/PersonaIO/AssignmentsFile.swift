@@ -16,10 +16,10 @@ public enum AssignmentsFile {
     /// - Precondition: `ids.count == assignments.count`.
     /// - Complexity: O(rows).
     public static func render(ids: [String], assignments: [PersonaAssignment], model: PersonaModel,
-                              separator: Character = ",") -> [UInt8] {
+                              idColumn: String? = nil, separator: Character = ",") -> [UInt8] {
         precondition(ids.count == assignments.count, "one identifier per assignment")
         let names = Dictionary(uniqueKeysWithValues: model.personas.map { ($0.id, $0.name) })
-        var writer = CSVWriter(header: header(idColumn: model.schema.idColumn), separator: separator,
+        var writer = CSVWriter(header: header(idColumn: idColumn ?? model.schema.idColumn), separator: separator,
                                reservingCapacity: ids.count * 64)
         for (id, a) in zip(ids, assignments) {
             writer.appendRow([

@@ -50,12 +50,19 @@ public enum ReportWriter {
         return Files(contents: [("personas.csv", personas.bytes), ("attributes.csv", attributes.bytes)])
     }
 
-    /// Writes the report into `directory` (created if needed), each file atomically.
+    /// Stages the report files into `directory` (created if needed) as part of `outputs`.
+    /// - Throws: ``FileError`` naming the path.
+    public static func stage(_ files: Files, in directory: URL, into outputs: inout OutputSet) throws(FileError) {
+        for file in files.contents {
+            try outputs.stage(file.bytes, at: directory.appendingPathComponent(file.name))
+        }
+    }
+
+    /// Writes the report into `directory` (created if needed): all files or, on failure, none.
     /// - Throws: ``FileError`` naming the path.
     public static func write(_ files: Files, to directory: URL) throws(FileError) {
-        try AtomicFile.createDirectory(directory)
-        for file in files.contents {
-            try AtomicFile.write(file.bytes, to: directory.appendingPathComponent(file.name))
-        }
+        var outputs = OutputSet()
+        try stage(files, in: directory, into: &outputs)
+        try outputs.commit()
     }
 }

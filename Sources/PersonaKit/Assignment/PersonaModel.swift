@@ -54,13 +54,15 @@ public struct PersonaModel: Sendable, Hashable, Codable {
 
     /// Reads raw customer rows with the model's schema.
     ///
-    /// Only the segment attributes (and the identifier) are required; categories the model
-    /// does not know follow `unknownCategories`.
+    /// Only the segment attributes (and the identifier, named `idColumn` or as in training)
+    /// are required; categories the model does not know follow `unknownCategories`.
     /// - Throws: ``PersonaDataError`` naming the row, column and value.
     /// - Complexity: O(rows × columns).
-    public func read(_ table: RawTable, unknownCategories: UnknownCategoryPolicy = .treatAsMissing) throws(PersonaDataError) -> CustomerData {
+    public func read(_ table: RawTable, idColumn: String? = nil,
+                     unknownCategories: UnknownCategoryPolicy = .treatAsMissing) throws(PersonaDataError) -> CustomerData {
         var schema = self.schema
         schema.weightColumn = nil
+        if let idColumn { schema.idColumn = idColumn }
         // Profile columns are optional at assignment time; ignored ones are never read.
         schema.attributes = schema.attributes.filter { attribute in
             attribute.role == .segment || (attribute.role == .profile && table.columnIndex(named: attribute.name) != nil)
