@@ -285,33 +285,39 @@ struct BadInputTests {
     }
 
     static let badOutputs: [BadOutput] = [
-        BadOutput(name: "train --out in a missing directory", arguments: { w, d, p in
-            ["train", "--data", d, "--k", "2", "--out", p, "--assignments", w.outAssignments, "--report-dir", w.outReport, "-q"]
-        }, path: "missing/m.json"),
         BadOutput(name: "train --out is a directory", arguments: { w, d, p in
             ["train", "--data", d, "--k", "2", "--out", p, "--assignments", w.outAssignments, "--report-dir", w.outReport, "-q"]
         }, path: "a-directory"),
         BadOutput(name: "train --out under a file", arguments: { w, d, p in
-            ["train", "--data", d, "--k", "2", "--out", p, "--assignments", w.outAssignments, "-q"]
+            ["train", "--data", d, "--k", "2", "--out", p, "--assignments", w.outAssignments, "--report-dir", w.outReport, "-q"]
         }, path: "a-file/m.json"),
-        BadOutput(name: "train --assignments in a missing directory", arguments: { w, d, p in
-            ["train", "--data", d, "--k", "2", "--out", w.outModel, "--assignments", p, "--report-dir", w.outReport, "-q"]
-        }, path: "missing/a.csv"),
+        BadOutput(name: "train --out in a directory that cannot be created", arguments: { w, d, p in
+            ["train", "--data", d, "--k", "2", "--out", p, "--assignments", w.outAssignments, "--report-dir", w.outReport, "-q"]
+        }, path: "a-file/missing/m.json"),
         BadOutput(name: "train --assignments is a directory", arguments: { w, d, p in
             ["train", "--data", d, "--k", "2", "--out", w.outModel, "--assignments", p, "--report-dir", w.outReport, "-q"]
         }, path: "a-directory"),
+        BadOutput(name: "train --assignments in a directory that cannot be created", arguments: { w, d, p in
+            ["train", "--data", d, "--k", "2", "--out", w.outModel, "--assignments", p, "--report-dir", w.outReport, "-q"]
+        }, path: "a-file/missing/a.csv"),
         BadOutput(name: "train --report-dir is a file", arguments: { w, d, p in
             ["train", "--data", d, "--k", "2", "--out", w.outModel, "--assignments", w.outAssignments, "--report-dir", p, "-q"]
         }, path: "a-file"),
-        BadOutput(name: "assign --out in a missing directory", arguments: { w, d, p in
-            ["assign", "--model", w.model, "--data", d, "--out", p, "-q"]
-        }, path: "missing/a.csv"),
+        BadOutput(name: "train --report-dir under a file", arguments: { w, d, p in
+            ["train", "--data", d, "--k", "2", "--out", w.outModel, "--assignments", w.outAssignments, "--report-dir", p, "-q"]
+        }, path: "a-file/rep"),
         BadOutput(name: "assign --out is a directory", arguments: { w, d, p in
             ["assign", "--model", w.model, "--data", d, "--out", p, "-q"]
         }, path: "a-directory"),
+        BadOutput(name: "assign --out in a directory that cannot be created", arguments: { w, d, p in
+            ["assign", "--model", w.model, "--data", d, "--out", p, "-q"]
+        }, path: "a-file/missing/a.csv"),
         BadOutput(name: "report --out-dir is a file", arguments: { w, d, p in
             ["report", "--model", w.model, "--data", d, "--out-dir", p, "-q"]
         }, path: "a-file"),
+        BadOutput(name: "report --out-dir under a file", arguments: { w, d, p in
+            ["report", "--model", w.model, "--data", d, "--out-dir", p, "-q"]
+        }, path: "a-file/missing/rep"),
     ]
 
     @Test("an output that cannot be written fails cleanly", arguments: badOutputs, [false, true])
@@ -350,6 +356,39 @@ struct BadInputTests {
             #expect(throws: Never.self, "`persona \(command.rawValue)` has no --id-column option, but its error suggests it: \(failure.description)") {
                 _ = try PersonaCommand.parseAsRoot(workspace.arguments(command, data: data) + ["--id-column", "id"])
             }
+        }
+    }
+
+    // A missing output directory is not an error: the commands create it (see
+    // CommandSupport.checkWritable), and then write every output.
+    @Test("missing output directories are created")
+    func missingOutputDirectoriesAreCreated() throws {
+        let workspace = try Workspace(Target(command: .train, preexisting: false))
+        let data = try workspace.scratch.write(Fixture.csv(), to: "in/customers.csv")
+        let out = workspace.output
+        try runPersona(["train", "--data", data, "--k", "2", "--out", out + "/new1/m.json",
+                        "--assignments", out + "/new2/deeper/a.csv", "--report-dir", out + "/new3/deeper/rep", "-q"])
+        try runPersona(["assign", "--model", workspace.model, "--data", data, "--out", out + "/new4/a.csv", "-q"])
+        try runPersona(["report", "--model", workspace.model, "--data", data, "--out-dir", out + "/new5/deeper/rep", "-q"])
+        let files = try snapshot(out).filter { $0.value != nil }.keys.sorted()
+        #expect(files == ["new1/m.json", "new2/deeper/a.csv", "new3/deeper/rep/attributes.csv",
+                          "new3/deeper/rep/personas.csv", "new4/a.csv", "new5/deeper/rep/attributes.csv",
+                          "new5/deeper/rep/personas.csv"])
+    }
+
+    @Test("assign and report accept --id-column for data with another identifier column",
+          arguments: [Target.Command.assign, .report])
+    func otherIdColumn(_ command: Target.Command) throws {
+        let workspace = try Workspace(Target(command: command, preexisting: false))
+        let data = try workspace.scratch.write(
+            Fixture.csv(header: ["id"] + Fixture.header.dropFirst(), rows: Fixture.rows), to: "in/customers.csv")
+        try runPersona(workspace.arguments(command, data: data, extra: ["--id-column", "id"]))
+        if command == .assign {
+            let table = try readCSV(workspace.outAssignments)
+            #expect(table.columnNames.first == "id")
+            #expect(table.column(named: "id") == Fixture.rows.map { $0[0] })
+        } else {
+            #expect(try readCSV(workspace.outReport + "/personas.csv").rowCount == 2)
         }
     }
 }

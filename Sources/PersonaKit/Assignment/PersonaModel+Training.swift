@@ -68,9 +68,7 @@ extension PersonaModel {
                                        diagnostics: result.diagnostics, rowCount: data.count,
                                        totalWeight: totalWeight, dataHash: dataHash,
                                        libraryVersion: personaKitVersion, createdAt: createdAt)
-        let projection = options.projectionComponents > 0
-            ? try PrincipalComponents(fitting: matrix, weights: data.weights, count: options.projectionComponents)
-            : nil
+        let projection = try Self.projection(of: matrix, weights: data.weights, components: options.projectionComponents)
 
         // Sizes, distances and outlier limits from the model's own assignment kernel.
         let provisional = PersonaModel(schema: data.schema, encoder: encoder, personas: personas,
@@ -106,5 +104,22 @@ extension PersonaModel {
                                  projection: projection, training: training)
         return TrainedModel(model: model, assignments: model.assign(matrix, threads: options.kmeans.threads),
                             profiles: profiles)
+    }
+
+    /// Rows used for the principal components at most; larger data is thinned to every
+    /// ⌈n / limit⌉-th row (deterministic), which changes the map by sampling noise only.
+    public static let projectionRowLimit = 250_000
+    /// Encoded widths above this get no projection (the O(d³) decomposition would dominate).
+    public static let projectionWidthLimit = 512
+
+    static func projection(of matrix: FeatureMatrix, weights: [Double]?, components: Int) throws -> PrincipalComponents? {
+        guard components > 0, matrix.columns <= projectionWidthLimit else { return nil }
+        guard matrix.rows > projectionRowLimit else {
+            return try PrincipalComponents(fitting: matrix, weights: weights, count: components)
+        }
+        let stride = (matrix.rows + projectionRowLimit - 1) / projectionRowLimit
+        let rows = Swift.stride(from: 0, to: matrix.rows, by: stride)
+        return try PrincipalComponents(fitting: matrix.selecting(rows: rows), weights: weights.map { w in rows.map { w[$0] } },
+                                       count: components)
     }
 }

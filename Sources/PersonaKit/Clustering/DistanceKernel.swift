@@ -2,7 +2,8 @@
 ///
 /// One kernel serves seeding, every iteration step and assignment, so a model assigns its
 /// training rows exactly as training labelled them. Distances are summed in `Float` over
-/// eight SIMD lanes, then across lanes; identical points are exactly 0 apart.
+/// eight SIMD lanes, then across lanes; identical points are exactly 0 apart. (Plain multiply
+/// and add, not `addingProduct`: without FMA in the target, that becomes a libm call per lane.)
 enum DistanceKernel {
     /// ‖a − b‖² over `count` dimensions.
     @inline(__always)
@@ -13,13 +14,13 @@ enum DistanceKernel {
             let x = UnsafeRawPointer(a + j).loadUnaligned(as: SIMD8<Float>.self)
             let y = UnsafeRawPointer(b + j).loadUnaligned(as: SIMD8<Float>.self)
             let t = x - y
-            acc = acc.addingProduct(t, t)
+            acc += t * t
             j += 8
         }
         var sum = acc.sum()
         while j < count {
             let t = a[j] - b[j]
-            sum = sum.addingProduct(t, t)
+            sum += t * t
             j += 1
         }
         return sum
