@@ -38,6 +38,7 @@ struct AssignCommand: ParsableCommand {
 
     func run() throws {
         if let threads, threads < 1 { throw CommandFailure("--threads \(threads): must be at least 1") }
+        try CommandSupport.checkDistinct(inputs: [data, model], outputs: [out])
         try CommandSupport.checkWritable(out)
         let model = try CommandSupport.loadModel(self.model)
         let start = Date()

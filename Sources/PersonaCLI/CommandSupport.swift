@@ -6,7 +6,13 @@ import PersonaKit
 /// A user error, reported as one line on standard error with a non-zero exit status.
 struct CommandFailure: Error, CustomStringConvertible {
     let description: String
-    init(_ description: String) { self.description = description }
+    /// Creates a failure; line breaks inside (from a quoted cell or a file name) are shown
+    /// as `\n` so the message stays on one line.
+    init(_ description: String) {
+        self.description = description
+            .replacingOccurrences(of: "\r", with: "\\r")
+            .replacingOccurrences(of: "\n", with: "\\n")
+    }
 }
 
 /// Options shared by commands that print progress.
@@ -115,6 +121,23 @@ enum CommandSupport {
             try AtomicFile.write(bytes, to: url)
         } catch {
             throw CommandFailure(error.description)
+        }
+    }
+
+    /// Fails when two of a command's files are the same file: an output that would overwrite
+    /// an input (the data, the model) or another output of the same run.
+    static func checkDistinct(inputs: [String], outputs: [String]) throws {
+        func key(_ path: String) -> String { URL(fileURLWithPath: path).standardizedFileURL.resolvingSymlinksInPath().path }
+        let inputKeys = Dictionary(inputs.map { (key($0), $0) }, uniquingKeysWith: { a, _ in a })
+        var seen = [String: String]()
+        for output in outputs {
+            let k = key(output)
+            if let input = inputKeys[k] {
+                throw CommandFailure("refusing to write \(output): it is the input file \(input)")
+            }
+            if let other = seen.updateValue(output, forKey: k) {
+                throw CommandFailure("refusing to write \(output): \(other) is another output of the same command")
+            }
         }
     }
 

@@ -30,6 +30,7 @@ struct ReportCommand: ParsableCommand {
     @OptionGroup var progress: ProgressOptions
 
     func run() throws {
+        try CommandSupport.checkDistinct(inputs: [data, model], outputs: ReportWriter.fileNames.map { "\(outDir)/\($0)" })
         try CommandSupport.checkWritableDirectory(outDir)
         let model = try CommandSupport.loadModel(self.model)
         let loaded = try CommandSupport.loadTable(data)

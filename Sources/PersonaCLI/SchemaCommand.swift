@@ -20,7 +20,10 @@ struct SchemaCommand: ParsableCommand {
     var out: String?
 
     func run() throws {
-        if let out { try CommandSupport.checkWritable(out) }
+        if let out {
+            try CommandSupport.checkDistinct(inputs: [data], outputs: [out])
+            try CommandSupport.checkWritable(out)
+        }
         let loaded = try CommandSupport.loadTable(data)
         let schema: PersonaSchema
         do { schema = try PersonaSchema.infer(from: loaded.table, idColumn: idColumn) } catch {

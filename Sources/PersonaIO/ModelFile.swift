@@ -47,7 +47,13 @@ public enum ModelFile {
                                                                         negativeInfinity: "-Infinity", nan: "NaN")
         let header: Header
         do { header = try decoder.decode(Header.self, from: data) } catch {
-            throw .corrupted(file: file, reason: "not valid JSON (\(brief(error)))")
+            let first = data.first { !(" \t\r\n" as String).utf8.contains($0) }
+            let reason = switch first {
+            case nil: "the file is empty"
+            case UInt8(ascii: "{"): "invalid or truncated JSON"
+            default: "not JSON (a model file starts with '{')"
+            }
+            throw .corrupted(file: file, reason: reason)
         }
         guard let version = header.formatVersion else {
             throw .corrupted(file: file, reason: "no formatVersion field")

@@ -43,6 +43,10 @@ public struct OutputSet {
     }
 
     private mutating func stageOne(_ bytes: [UInt8], at destination: URL) throws(FileError) {
+        let key = destination.standardizedFileURL.path
+        if staged.contains(where: { $0.destination.standardizedFileURL.path == key }) {
+            throw FileError.cannotWrite(path: destination.path, reason: "the same file is already an output of this command")
+        }
         var isDirectory: ObjCBool = false
         if FileManager.default.fileExists(atPath: destination.path, isDirectory: &isDirectory), isDirectory.boolValue {
             throw FileError.cannotWrite(path: destination.path, reason: "Is a directory")

@@ -5,6 +5,9 @@ import PersonaKit
 /// `attributes.csv` (long format, one row per persona × attribute or category). Columns are
 /// described in `Docs/Reports.md`.
 public enum ReportWriter {
+    /// The names of the files a report consists of.
+    public static let fileNames = ["personas.csv", "attributes.csv"]
+
     /// The rendered report files, by file name.
     public struct Files: Sendable {
         /// File name → CSV bytes.
@@ -47,7 +50,7 @@ public enum ReportWriter {
                                       fmt(c.standardizedDifference ?? .nan), rank])
             }
         }
-        return Files(contents: [("personas.csv", personas.bytes), ("attributes.csv", attributes.bytes)])
+        return Files(contents: zip(fileNames, [personas.bytes, attributes.bytes]).map { ($0, $1) })
     }
 
     /// Stages the report files into `directory` (created if needed) as part of `outputs`.

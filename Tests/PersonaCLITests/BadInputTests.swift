@@ -391,4 +391,65 @@ struct BadInputTests {
             #expect(try readCSV(workspace.outReport + "/personas.csv").rowCount == 2)
         }
     }
+
+    // The one-line rule also holds when the text quoted in a message holds a line break (a
+    // quoted CSV cell may span lines; a file name may contain one).
+    enum LineBreak: String, CaseIterable, Sendable {
+        case inNumericCell = "line break in a numeric cell"
+        case inDuplicateId = "line break in a duplicate id"
+        case inUnknownCategory = "line break in an unknown category (assign --strict-categories)"
+        case inFileName = "line break in the file name"
+    }
+
+    @Test("a quoted line break does not break the one-line message", arguments: LineBreak.allCases)
+    func lineBreakInQuotedText(_ variant: LineBreak) throws {
+        let command: Target.Command = variant == .inUnknownCategory ? .assign : .train
+        let workspace = try Workspace(Target(command: command, preexisting: false))
+        var name = "in/customers.csv"
+        let csv: String
+        var fragments: [String] = []
+        var rows: [Int] = []
+        switch variant {
+        case .inNumericCell:
+            csv = Fixture.csv(replacing: 2, "finance_income_eur", with: "\"25\n00\"")
+            fragments = ["finance_income_eur"]; rows = [4]
+        case .inDuplicateId:
+            var table = Fixture.rows
+            table[0][0] = "\"C\n1\""; table[3][0] = "\"C\n1\""
+            csv = Fixture.csv(rows: table)
+            fragments = ["customer_id"]; rows = [5, 2]
+        case .inUnknownCategory:
+            csv = Fixture.csv(replacing: 1, "media_channel", with: "\"ra\ndio\"")
+            fragments = ["media_channel"]; rows = [3]
+        case .inFileName:
+            name = "in/odd\nname.csv"
+            csv = Fixture.csv(replacing: 3, "customer_id", with: "C02")
+            fragments = ["name.csv", "'C02'"]; rows = [5]
+        }
+        let data = try workspace.scratch.write(csv, to: name)
+        try workspace.expectCleanFailure(workspace.arguments(command, data: data, extra: command == .assign ? ["--strict-categories"] : []),
+                                         mentions: fragments, rows: rows)
+    }
+
+    // Two outputs of one run at the same path: one would silently replace the other.
+    @Test("train refuses --out and --assignments naming the same file", arguments: [false, true])
+    func sameOutputTwice(_ preexisting: Bool) throws {
+        let workspace = try Workspace(Target(command: .train, preexisting: preexisting))
+        let data = try workspace.scratch.write(Fixture.csv(), to: "in/customers.csv")
+        try workspace.expectCleanFailure(["train", "--data", data, "--k", "2", "--out", workspace.outAssignments,
+                                          "--assignments", workspace.outAssignments, "-q"],
+                                         mentions: [workspace.outAssignments])
+    }
+
+    // An output at the input's path would destroy the customer data.
+    @Test("an output path that is the input data file is refused", arguments: [Target.Command.train, .assign])
+    func outputOverInput(_ command: Target.Command) throws {
+        let workspace = try Workspace(Target(command: command, preexisting: false))
+        let data = try workspace.scratch.write(Fixture.csv(), to: "out/customers.csv")
+        let arguments = command == .train
+            ? ["train", "--data", data, "--k", "2", "--out", data, "-q"]
+            : ["assign", "--model", workspace.model, "--data", data, "--out", data, "-q"]
+        try workspace.expectCleanFailure(arguments, mentions: [data])
+        #expect(try String(contentsOfFile: data, encoding: .utf8) == Fixture.csv(), "the input data was overwritten")
+    }
 }

@@ -135,7 +135,7 @@ struct KMeansTests {
         #expect(throws: ClusteringError.self) {
             try KMeans.fit(data, configuration: KMeansConfiguration(clusterCount: 2, restarts: 0))
         }
-        #expect(ClusteringError.tooFewRows(rows: 3, clusters: 5).description.contains("n_rows=3"))
+        #expect(ClusteringError.tooFewRows(rows: 3, clusters: 5).description.contains("n_rows=3") && ClusteringError.tooFewRows(rows: 3, clusters: 5).description.contains("k=5"))
     }
 
     @Test("k = 1 gives the mean; k = n gives every row its own cluster")

@@ -67,7 +67,7 @@ public enum ClusteringError: Error, Equatable, Sendable, CustomStringConvertible
     public var description: String {
         switch self {
         case .invalidClusterCount(let k): "k=\(k) must be at least 1"
-        case .tooFewRows(let rows, let k): "n_rows=\(rows) should be >= k=\(k)"
+        case .tooFewRows(let rows, let k): "only \(rows) rows (n_rows=\(rows)), fewer than k=\(k) personas"
         case .tooFewDistinctRows(let distinct, let k):
             "the data has only \(distinct) distinct rows, fewer than k=\(k) personas"
         case .invalidConfiguration(let reason): "invalid k-means configuration: \(reason)"
