@@ -9,11 +9,12 @@ public struct PersonaCommand: ParsableCommand {
         abstract: "Segment customers into personas and follow them through time.",
         discussion: """
         Typical use: train personas on a customer CSV, write every customer's persona and an \
-        analyst report, then assign new or changed customers with the saved model.
+        analyst report, then assign new or changed customers with the saved model:
 
-          persona train  --data customers.csv --k 6 --out model.json --assignments assignments.csv --report-dir report
-          persona assign --model model.json --data new-customers.csv --out new-assignments.csv
-          persona report --model model.json --data customers.csv --out-dir report
+          persona train --data q1.csv --k 6 --out model.json \\
+                        --assignments q1-personas.csv --report-dir report
+          persona assign --model model.json --data q2.csv --out q2-personas.csv
+          persona report --model model.json --data q2.csv --out-dir q2-report
         """,
         version: personaKitVersion,
         subcommands: [TrainCommand.self, AssignCommand.self, ReportCommand.self, SampleCommand.self, SchemaCommand.self]

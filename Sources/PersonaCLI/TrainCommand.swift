@@ -111,7 +111,10 @@ struct TrainCommand: ParsableCommand {
         } catch let error as PersonaDataError {
             throw CommandSupport.dataFailure(error, file: data)
         } catch let error as ClusteringError {
-            throw CommandFailure("\(data): \(error.description)")
+            switch error {
+            case .tooFewRows, .tooFewDistinctRows: throw CommandFailure("\(data): \(error.description); lower --k")
+            default: throw CommandFailure("\(data): \(error.description)")
+            }
         }
         let model = trained.model
         let d = model.training.diagnostics

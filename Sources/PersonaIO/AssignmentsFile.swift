@@ -1,8 +1,7 @@
 import Foundation
 import PersonaKit
 
-/// The assignment CSV written by `persona train --assignments`, `persona assign` and
-/// `persona retrain --assignments`.
+/// The assignment CSV written by `persona train --assignments` and `persona assign`.
 ///
 /// Columns: the identifier column (under its input name), `persona`, `persona_name`,
 /// `distance`, `runner_up`, `margin`, `outlier` (0/1). See `Docs/FileFormats.md`.

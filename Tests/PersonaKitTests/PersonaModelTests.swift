@@ -114,7 +114,12 @@ struct PersonaModelTests {
         #expect(data.values["online_channel"] == .categories([-1]))
         #expect(throws: PersonaDataError.self) { try trained.model.read(table, unknownCategories: .reject) }
         let missingColumn = RawTable(columnNames: ["customer_id", "finance_income"], rows: [["x", "1"]])
-        #expect(throws: PersonaDataError.missingColumn(name: "media_tv_hours")) { try trained.model.assign(table: missingColumn) }
+        #expect(throws: PersonaDataError.missingColumns(names: ["media_tv_hours", "fear_data_privacy", "online_channel"])) {
+            try trained.model.assign(table: missingColumn)
+        }
+        let oneMissing = RawTable(columnNames: ["customer_id", "finance_income", "media_tv_hours", "fear_data_privacy"],
+                                  rows: [["x", "1", "2", "3"]])
+        #expect(throws: PersonaDataError.missingColumn(name: "online_channel")) { try trained.model.assign(table: oneMissing) }
     }
 
     @Test("profiles agree with a direct computation from the assignments")

@@ -14,8 +14,9 @@ public struct Persona: Sendable, Hashable, Codable {
     public var share: Double
     /// Mean Euclidean distance of its training customers to the centre.
     public var meanDistance: Double
-    /// A customer farther than this from the centre is flagged an outlier: the 99th
-    /// percentile (nearest rank) of its training customers' distances.
+    /// A customer farther than this from the centre is flagged an outlier: halfway between
+    /// the 99th percentile (nearest rank) of its training customers' distances and the next
+    /// larger one, so about 1% of training customers are flagged.
     public var outlierDistance: Double
     /// Identifiers of the personas of an earlier model it continues (empty for a first model).
     public var parents: [Int]

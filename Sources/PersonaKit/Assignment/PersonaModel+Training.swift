@@ -85,7 +85,7 @@ extension PersonaModel {
             personas[slot].share = totalWeight > 0 ? personas[slot].weight / totalWeight : 0
             let distances = members[slot].sorted()
             personas[slot].meanDistance = distances.isEmpty ? 0 : distances.reduce(0, +) / Double(distances.count)
-            personas[slot].outlierDistance = distances.isEmpty ? 0 : distances[Int((0.99 * Double(distances.count)).rounded(.up)) - 1]
+            personas[slot].outlierDistance = Self.outlierDistance(sortedDistances: distances)
         }
 
         let profiles = PersonaProfiles.compute(data, personas: first.map(\.persona), order: personas.map(\.id))
@@ -104,6 +104,15 @@ extension PersonaModel {
                                  projection: projection, training: training)
         return TrainedModel(model: model, assignments: model.assign(matrix, threads: options.kmeans.threads),
                             profiles: profiles)
+    }
+
+    /// The outlier limit of a persona from its members' sorted distances: halfway between the
+    /// 99th percentile (nearest rank) and the next larger distance, so that no training
+    /// customer sits exactly on the limit (where the last bit of arithmetic would decide).
+    static func outlierDistance(sortedDistances d: [Double]) -> Double {
+        guard !d.isEmpty else { return 0 }
+        let rank = Int((0.99 * Double(d.count)).rounded(.up)) - 1
+        return rank + 1 < d.count ? (d[rank] + d[rank + 1]) / 2 : d[rank]
     }
 
     /// Rows used for the principal components at most; larger data is thinned to every

@@ -135,7 +135,11 @@ public enum PersonaProfiles {
     /// An attribute's label as it reads inside a name: fears, wishes and needs keep their
     /// group word ("fear of data privacy"), health attributes say so ("self rated (health)").
     static func nameLabel(_ attribute: Attribute) -> String {
-        let label = attribute.label
+        // Units read poorly in a name ("monthly income eur", "sessions month"): drop them.
+        let units: Set<Substring> = ["eur", "usd", "gbp", "chf", "pct", "percent", "per", "day", "week", "month", "year"]
+        var words = attribute.label.split(separator: " ")
+        while words.count > 1, let last = words.last, units.contains(last) { words.removeLast() }
+        let label = words.joined(separator: " ")
         switch attribute.group {
         case .fears: return "fear of \(label)"
         case .wishes: return "wish for \(label)"

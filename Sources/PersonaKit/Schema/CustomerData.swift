@@ -103,6 +103,14 @@ public struct CustomerData: Sendable {
             weights = w
         }
 
+        // Every required column, named at once.
+        let missing = schema.attributes.filter { attribute in
+            (attribute.role == .segment || (attribute.role == .profile && requireAllColumns))
+                && table.columnIndex(named: attribute.name) == nil
+        }.map(\.name)
+        if missing.count == 1 { throw .missingColumn(name: missing[0]) }
+        if missing.count > 1 { throw .missingColumns(names: missing) }
+
         // Attributes.
         var resolved = schema
         var values = [String: AttributeValues]()

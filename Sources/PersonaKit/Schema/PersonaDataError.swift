@@ -9,6 +9,8 @@ public enum PersonaDataError: Error, Equatable, Sendable {
     case missingIdColumn(name: String, available: [String])
     /// A column the schema or model needs is not in the data.
     case missingColumn(name: String)
+    /// Several columns the schema or model needs are not in the data.
+    case missingColumns(names: [String])
     /// Two columns share a name.
     case duplicateColumn(name: String)
     /// An identifier cell is empty.
@@ -48,10 +50,17 @@ extension PersonaDataError: CustomStringConvertible {
         case .noRows:
             return "the data has no rows (only a header, or nothing)"
         case .missingIdColumn(let name, let available):
-            let shown = available.prefix(8).joined(separator: ", ")
+            if available.count == 1, let separator = [";", "\t", "|"].first(where: { available[0].contains($0) }) {
+                let shownSeparator = separator == "\t" ? "tab" : "'\(separator)'"
+                return "the header has a single column; the file looks \(shownSeparator)-separated, but persona reads comma-separated CSV"
+            }
+            let shown = available.prefix(8).map { $0.count > 40 ? $0.prefix(40) + "…" : Substring($0) }.joined(separator: ", ")
             return "identifier column '\(name)' not found (columns: \(shown)\(available.count > 8 ? ", …" : "")); choose one with --id-column"
         case .missingColumn(let name):
             return "column '\(name)' is missing"
+        case .missingColumns(let names):
+            let shown = names.prefix(8).map { "'\($0)'" }.joined(separator: ", ")
+            return "\(names.count) columns are missing: \(shown)\(names.count > 8 ? ", …" : "")"
         case .duplicateColumn(let name):
             return "column '\(name)' appears more than once in the header"
         case .emptyId(let row, let column):

@@ -69,6 +69,7 @@ public struct PersonaSchema: Sendable, Hashable, Codable {
             if case .categorical(let categories) = attribute.kind,
                categories.count > maximumInferredCategories, role == .segment {
                 attribute.role = .ignore
+                attribute.kind = .categorical(categories: [])   // not stored: it is never read
             }
             attributes.append(attribute)
         }
