@@ -88,6 +88,14 @@ public struct PersonaAssignment: Sendable, Hashable {
 
     /// Distance to the runner-up minus distance to the assigned persona (≥ 0), or `nil`.
     public var margin: Double? { runnerUpDistance.map { $0 - distance } }
+
+    /// The kernel's raw result for one row, as worker threads write it.
+    struct Packed: BitwiseCopyable {
+        var first: Int32 = 0
+        var firstDistance: Float = 0
+        var second: Int32 = -1
+        var secondDistance: Float = 0
+    }
 }
 
 /// Training facts recorded in a model.

@@ -83,31 +83,27 @@ public struct PersonaModel: Sendable, Hashable, Codable {
         let centers = centroidValues
         let ids = personas.map(\.id)
         let limits = personas.map(\.outlierDistance)
-        var out = [PersonaAssignment](repeating: PersonaAssignment(persona: 0, distance: 0, runnerUp: nil,
-                                                                   runnerUpDistance: nil, isOutlier: false),
-                                      count: n)
-        let plan = ChunkedParallel(rows: n, threads: threads)
-        matrix.values.withUnsafeBufferPointer { xs in
-            let x = SharedReadPointer(xs.baseAddress!)
-            centers.withUnsafeBufferPointer { cs in
-                let c = SharedReadPointer(cs.baseAddress!)
-                out.withUnsafeMutableBufferPointer { os in
-                    let o = SharedPointer(os.baseAddress!)
-                    plan.forEachChunk { _, rows in
-                        for r in rows {
-                            let near = DistanceKernel.nearestTwo(x.base + r * d, centers: c.base, k: k, d: d)
-                            let distance = Double(near.firstDistance).squareRoot()
-                            o[r] = PersonaAssignment(
-                                persona: ids[near.first], distance: distance,
-                                runnerUp: near.second >= 0 ? ids[near.second] : nil,
-                                runnerUpDistance: near.second >= 0 ? Double(near.secondDistance).squareRoot() : nil,
-                                isOutlier: distance > limits[near.first])
-                        }
+        let out = WorkBuffer<PersonaAssignment.Packed>(repeating: .init(), count: n)
+        ChunkedParallel(rows: n, threads: threads).forEachChunk { _, rows in
+            matrix.withValues { x in
+                centers.withUnsafeBufferPointer { c in
+                    for r in rows {
+                        let near = DistanceKernel.nearestTwo(x + r * d, centers: c.baseAddress!, k: k, d: d)
+                        out[r] = .init(first: Int32(near.first), firstDistance: near.firstDistance,
+                                       second: Int32(near.second), secondDistance: near.secondDistance)
                     }
                 }
             }
         }
-        return out
+        return (0..<n).map { r in
+            let near = out[r]
+            let distance = Double(near.firstDistance).squareRoot()
+            let first = Int(near.first), second = Int(near.second)
+            return PersonaAssignment(persona: ids[first], distance: distance,
+                                     runnerUp: second >= 0 ? ids[second] : nil,
+                                     runnerUpDistance: second >= 0 ? Double(near.secondDistance).squareRoot() : nil,
+                                     isOutlier: distance > limits[first])
+        }
     }
 
     /// Encodes and assigns customers.

@@ -135,19 +135,19 @@ public enum KMeans {
         let threshold = configuration.tolerance * meanColumnVariance(data, weights: weights)
 
         var centers = start.values
-        var labels = [Int32](repeating: -1, count: n)
-        var previous = labels
-        var distances = [Float](repeating: 0, count: n)
+        let labels = WorkBuffer<Int32>(repeating: -1, count: n)
+        let distances = WorkBuffer<Float>(repeating: 0, count: n)
+        var previous = labels.array
         var history = [Double]()
         var relocations = 0
         var iterations = 0
         var converged = false
         var evaluations = 0
         while configuration.maxIterations.map({ iterations < $0 }) ?? true {
-            var outcome = step.run(centers: centers, labels: &labels, distances: &distances)
+            var outcome = step.run(centers: centers, labels: labels, distances: distances)
             evaluations += n * k
             history.append(outcome.inertia)
-            relocations += step.relocateEmptyClusters(&outcome, labels: &labels, distances: &distances)
+            relocations += step.relocateEmptyClusters(&outcome, labels: labels, distances: distances)
             var shift = 0.0
             for c in 0..<k where outcome.clusterWeights[c] > 0 {
                 for j in 0..<d {
@@ -158,33 +158,26 @@ public enum KMeans {
                 }
             }
             iterations += 1
-            if labels == previous { converged = true; break }
+            let current = labels.array
+            if current == previous { converged = true; break }
             if shift <= threshold { converged = true; break }
-            previous = labels
+            previous = current
         }
         // One last labelling against the final centres, so labels, distances and inertia
         // describe the centres returned.
-        let inertia = step.run(centers: centers, labels: &labels, distances: &distances).inertia
+        let inertia = step.run(centers: centers, labels: labels, distances: distances).inertia
         evaluations += n * k
         let diagnostics = KMeansDiagnostics(iterations: iterations, converged: converged, inertiaHistory: history,
                                             relocations: relocations, distanceEvaluations: evaluations,
                                             restartInertias: [inertia], bestRestart: 0)
-        return KMeansResult(centroids: FeatureMatrix(rows: k, columns: d, values: centers), labels: labels,
+        return KMeansResult(centroids: FeatureMatrix(rows: k, columns: d, values: centers), labels: labels.array,
                             inertia: inertia, diagnostics: diagnostics)
     }
 
     /// The mean over columns of the (weighted) population variance.
     static func meanColumnVariance(_ data: FeatureMatrix, weights: [Double]?) -> Double {
         let n = data.rows, d = data.columns
-        var total = 0.0
-        var means = [Double](repeating: 0, count: d)
-        for r in 0..<n {
-            let w = weights?[r] ?? 1
-            total += w
-            for j in 0..<d { means[j] += w * Double(data.values[r * d + j]) }
-        }
-        guard total > 0 else { return 0 }
-        for j in 0..<d { means[j] /= total }
+        guard let (means, total) = data.columnMeans(weights: weights) else { return 0 }
         var variance = 0.0
         for r in 0..<n {
             let w = weights?[r] ?? 1

@@ -26,32 +26,31 @@ enum KMeansPlusPlus {
         // First centre: weighted uniform draw.
         let first: Int
         if let weights {
-            first = sample(cumulative: prefixSums(weights), target: rng.nextUnitDouble() * weights.reduce(0, +))
+            var running = 0.0
+            let cumulative = weights.map { running += $0; return running }
+            first = sample(cumulative: cumulative, target: rng.nextUnitDouble() * running)
         } else {
             first = min(n - 1, Int(rng.nextUnitDouble() * Double(n)))
         }
         copyRow(first, of: data, into: &centers, at: 0)
 
-        var closest = [Double](repeating: 0, count: n)
-        data.values.withUnsafeBufferPointer { x in
-            let x = SharedReadPointer(x.baseAddress!)
-            let row = SharedReadPointer(x.base + first * d)
-            closest.withUnsafeMutableBufferPointer { out in
-                let out = SharedPointer(out.baseAddress!)
-                plan.forEachChunk { _, rows in
-                    for r in rows { out[r] = Double(DistanceKernel.squaredDistance(x.base + r * d, row.base, d)) }
-                }
+        // Squared distance of every row to its nearest centre so far.
+        let closest = WorkBuffer<Double>(repeating: 0, count: n)
+        plan.forEachChunk { _, rows in
+            data.withValues { x in
+                for r in rows { closest[r] = Double(DistanceKernel.squaredDistance(x + r * d, x + first * d, d)) }
             }
         }
         evaluations += n
-        var potential = weightedSum(closest, weights)
+        var potential = 0.0
+        for r in 0..<n { potential += (weights?[r] ?? 1) * closest[r] }
 
-        var trialDistances = [Double](repeating: 0, count: trials * n)
-        var chunkPotentials = [Double](repeating: 0, count: plan.chunkCount * trials)
+        let trialDistances = WorkBuffer<Double>(repeating: 0, count: trials * n)
+        let chunkPotentials = WorkBuffer<Double>(repeating: 0, count: plan.chunkCount * trials)
+        var cumulative = [Double](repeating: 0, count: n)
         for c in 1..<max(1, k) {
             guard potential > 0 else { throw .tooFewDistinctRows(distinct: c, clusters: k) }
             // Draw candidates proportional to weight × closest squared distance.
-            var cumulative = [Double](repeating: 0, count: n)
             var running = 0.0
             for r in 0..<n {
                 running += (weights?[r] ?? 1) * closest[r]
@@ -61,28 +60,17 @@ enum KMeansPlusPlus {
                 sample(cumulative: cumulative, target: rng.nextUnitDouble() * running)
             }
             // Potential of each candidate, per chunk, combined in chunk order.
-            data.values.withUnsafeBufferPointer { x in
-                let x = SharedReadPointer(x.baseAddress!)
-                closest.withUnsafeBufferPointer { near in
-                    let near = SharedReadPointer(near.baseAddress!)
-                    trialDistances.withUnsafeMutableBufferPointer { td in
-                        let td = SharedPointer(td.baseAddress!)
-                        chunkPotentials.withUnsafeMutableBufferPointer { cp in
-                            let cp = SharedPointer(cp.baseAddress!)
-                            let w = weights.map { SharedArray($0) }
-                            plan.forEachChunk { chunk, rows in
-                                for (t, candidate) in candidates.enumerated() {
-                                    let center = x.base + candidate * d
-                                    var sum = 0.0
-                                    for r in rows {
-                                        let dist = min(near.base[r], Double(DistanceKernel.squaredDistance(x.base + r * d, center, d)))
-                                        td[t * n + r] = dist
-                                        sum += (w?.values[r] ?? 1) * dist
-                                    }
-                                    cp[chunk * trials + t] = sum
-                                }
-                            }
+            plan.forEachChunk { chunk, rows in
+                data.withValues { x in
+                    for (t, candidate) in candidates.enumerated() {
+                        let center = x + candidate * d
+                        var sum = 0.0
+                        for r in rows {
+                            let distance = min(closest[r], Double(DistanceKernel.squaredDistance(x + r * d, center, d)))
+                            trialDistances[t * n + r] = distance
+                            sum += (weights?[r] ?? 1) * distance
                         }
+                        chunkPotentials[chunk * trials + t] = sum
                     }
                 }
             }
@@ -95,11 +83,7 @@ enum KMeansPlusPlus {
                 if total < bestPotential { best = t; bestPotential = total }
             }
             copyRow(candidates[best], of: data, into: &centers, at: c)
-            closest.withUnsafeMutableBufferPointer { near in
-                trialDistances.withUnsafeBufferPointer { td in
-                    for r in 0..<n { near[r] = td[best * n + r] }
-                }
-            }
+            (closest.base).update(from: trialDistances.base + best * n, count: n)
             potential = bestPotential
         }
         return FeatureMatrix(rows: k, columns: d, values: centers)
@@ -115,26 +99,8 @@ enum KMeansPlusPlus {
         return low
     }
 
-    static func prefixSums(_ values: [Double]) -> [Double] {
-        var running = 0.0
-        return values.map { running += $0; return running }
-    }
-
-    static func weightedSum(_ values: [Double], _ weights: [Double]?) -> Double {
-        guard let weights else { return values.reduce(0, +) }
-        var sum = 0.0
-        for (v, w) in zip(values, weights) { sum += v * w }
-        return sum
-    }
-
     static func copyRow(_ row: Int, of data: FeatureMatrix, into centers: inout [Float], at index: Int) {
         let d = data.columns
         for j in 0..<d { centers[index * d + j] = data.values[row * d + j] }
     }
-}
-
-/// An immutable array that may be read from worker threads.
-struct SharedArray<T: Sendable>: Sendable {
-    let values: [T]
-    init(_ values: [T]) { self.values = values }
 }

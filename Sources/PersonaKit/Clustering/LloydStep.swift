@@ -24,66 +24,47 @@ struct LloydStep {
 
     /// Labels rows against `centers`, writing `labels` and squared `distances`, and returns
     /// the per-cluster sums.
-    func run(centers: [Float], labels: inout [Int32], distances: inout [Float]) -> Outcome {
-        let n = data.rows, d = data.columns, k = self.k, chunks = plan.chunkCount
-        var chunkSums = [Double](repeating: 0, count: chunks * k * d)
-        var chunkWeights = [Double](repeating: 0, count: chunks * k)
-        var chunkInertia = [Double](repeating: 0, count: chunks)
-        let w = weights.map { SharedArray($0) }
-        data.values.withUnsafeBufferPointer { xs in
-            let x = SharedReadPointer(xs.baseAddress!)
-            centers.withUnsafeBufferPointer { cs in
-                let c = SharedReadPointer(cs.baseAddress!)
-                labels.withUnsafeMutableBufferPointer { ls in
-                    let l = SharedPointer(ls.baseAddress!)
-                    distances.withUnsafeMutableBufferPointer { ds in
-                        let dist = SharedPointer(ds.baseAddress!)
-                        chunkSums.withUnsafeMutableBufferPointer { ss in
-                            let s = SharedPointer(ss.baseAddress!)
-                            chunkWeights.withUnsafeMutableBufferPointer { ws in
-                                let cw = SharedPointer(ws.baseAddress!)
-                                chunkInertia.withUnsafeMutableBufferPointer { ins in
-                                    let ci = SharedPointer(ins.baseAddress!)
-                                    plan.forEachChunk { chunk, rows in
-                                        let sums = s.base + chunk * k * d
-                                        let weightsOut = cw.base + chunk * k
-                                        var inertia = 0.0
-                                        for r in rows {
-                                            let point = x.base + r * d
-                                            let (best, bestDistance) = DistanceKernel.nearest(point, centers: c.base, k: k, d: d)
-                                            l[r] = Int32(best)
-                                            dist[r] = bestDistance
-                                            let wr = w?.values[r] ?? 1
-                                            inertia += wr * Double(bestDistance)
-                                            weightsOut[best] += wr
-                                            let target = sums + best * d
-                                            for j in 0..<d { target[j] += wr * Double(point[j]) }
-                                        }
-                                        ci[chunk] = inertia
-                                    }
-                                }
-                            }
-                        }
+    func run(centers: [Float], labels: WorkBuffer<Int32>, distances: WorkBuffer<Float>) -> Outcome {
+        let d = data.columns, k = self.k, chunks = plan.chunkCount
+        let chunkSums = WorkBuffer<Double>(repeating: 0, count: chunks * k * d)
+        let chunkWeights = WorkBuffer<Double>(repeating: 0, count: chunks * k)
+        let chunkInertia = WorkBuffer<Double>(repeating: 0, count: chunks)
+        let (data, weights) = (self.data, self.weights)
+        plan.forEachChunk { chunk, rows in
+            data.withValues { x in
+                centers.withUnsafeBufferPointer { c in
+                    let sums = chunkSums.base + chunk * k * d
+                    let clusterWeights = chunkWeights.base + chunk * k
+                    var inertia = 0.0
+                    for r in rows {
+                        let point = x + r * d
+                        let (best, bestDistance) = DistanceKernel.nearest(point, centers: c.baseAddress!, k: k, d: d)
+                        labels[r] = Int32(best)
+                        distances[r] = bestDistance
+                        let w = weights?[r] ?? 1
+                        inertia += w * Double(bestDistance)
+                        clusterWeights[best] += w
+                        let target = sums + best * d
+                        for j in 0..<d { target[j] += w * Double(point[j]) }
                     }
+                    chunkInertia[chunk] = inertia
                 }
             }
         }
-        _ = n
-        var sums = [Double](repeating: 0, count: k * d)
-        var clusterWeights = [Double](repeating: 0, count: k)
-        var inertia = 0.0
+        var outcome = Outcome(sums: [Double](repeating: 0, count: k * d),
+                              clusterWeights: [Double](repeating: 0, count: k), inertia: 0)
         for chunk in 0..<chunks {
-            for i in 0..<(k * d) { sums[i] += chunkSums[chunk * k * d + i] }
-            for c in 0..<k { clusterWeights[c] += chunkWeights[chunk * k + c] }
-            inertia += chunkInertia[chunk]
+            for i in 0..<(k * d) { outcome.sums[i] += chunkSums[chunk * k * d + i] }
+            for c in 0..<k { outcome.clusterWeights[c] += chunkWeights[chunk * k + c] }
+            outcome.inertia += chunkInertia[chunk]
         }
-        return Outcome(sums: sums, clusterWeights: clusterWeights, inertia: inertia)
+        return outcome
     }
 
     /// Moves each empty cluster to one of the rows farthest from their centres (largest
-    /// weighted squared distance first, ties to the lower row), taking the row out of its
-    /// old cluster, as scikit-learn does. Returns the number of relocations.
-    func relocateEmptyClusters(_ outcome: inout Outcome, labels: inout [Int32], distances: inout [Float]) -> Int {
+    /// squared distance first, ties to the lower row), taking the row out of its old cluster,
+    /// as scikit-learn does. Returns the number of relocations.
+    func relocateEmptyClusters(_ outcome: inout Outcome, labels: WorkBuffer<Int32>, distances: WorkBuffer<Float>) -> Int {
         let empty = (0..<k).filter { outcome.clusterWeights[$0] == 0 }
         guard !empty.isEmpty else { return 0 }
         let d = data.columns

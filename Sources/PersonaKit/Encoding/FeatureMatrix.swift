@@ -38,6 +38,12 @@ public struct FeatureMatrix: Sendable, Equatable {
         set { values[row * columns + column] = newValue }
     }
 
+    /// Calls `body` with a pointer to the row-major values.
+    @inlinable
+    public func withValues<R>(_ body: (UnsafePointer<Float>) throws -> R) rethrows -> R {
+        try values.withUnsafeBufferPointer { try body($0.baseAddress!) }
+    }
+
     /// A copy of row `row`.
     /// - Complexity: O(columns).
     public func row(_ row: Int) -> [Float] {
@@ -54,5 +60,20 @@ public struct FeatureMatrix: Sendable, Equatable {
             count += 1
         }
         return FeatureMatrix(rows: count, columns: columns, values: out)
+    }
+
+    /// The (weighted) mean of every column and the total weight, or `nil` when the total
+    /// weight is 0.
+    /// - Complexity: O(rows × columns).
+    public func columnMeans(weights: [Double]? = nil) -> (means: [Double], totalWeight: Double)? {
+        var total = 0.0
+        var means = [Double](repeating: 0, count: columns)
+        for r in 0..<rows {
+            let w = weights?[r] ?? 1
+            total += w
+            for j in 0..<columns { means[j] += w * Double(values[r * columns + j]) }
+        }
+        guard total > 0 else { return nil }
+        return (means.map { $0 / total }, total)
     }
 }

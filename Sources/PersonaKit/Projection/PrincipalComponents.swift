@@ -36,15 +36,7 @@ public struct PrincipalComponents: Sendable, Hashable, Codable {
     public init(fitting data: FeatureMatrix, weights: [Double]? = nil, count: Int = 2) throws(Failure) {
         let n = data.rows, d = data.columns
         guard n > 0, d > 0 else { throw .empty }
-        var total = 0.0
-        var mean = [Double](repeating: 0, count: d)
-        for r in 0..<n {
-            let w = weights?[r] ?? 1
-            total += w
-            for j in 0..<d { mean[j] += w * Double(data.values[r * d + j]) }
-        }
-        guard total > 0 else { throw .empty }
-        for j in 0..<d { mean[j] /= total }
+        guard let (mean, total) = data.columnMeans(weights: weights) else { throw .empty }
         // Upper triangle of the covariance, column-major as LAPACK expects (it is symmetric).
         var covariance = [Double](repeating: 0, count: d * d)
         var centred = [Double](repeating: 0, count: d)

@@ -45,18 +45,26 @@ struct ChunkedParallel: Sendable {
     }
 }
 
-/// A pointer that may cross into worker threads; each worker touches only its own part.
-struct SharedPointer<T>: @unchecked Sendable {
-    let base: UnsafeMutablePointer<T>
-    init(_ base: UnsafeMutablePointer<T>) { self.base = base }
-    subscript(i: Int) -> T {
-        get { base[i] }
-        nonmutating set { base[i] = newValue }
-    }
-}
+/// Scratch memory that worker threads write disjoint parts of (labels, distances, per-chunk
+/// sums). A class, so closures capture one shared buffer; callers make sure no two threads
+/// write the same element.
+final class WorkBuffer<Element: BitwiseCopyable>: @unchecked Sendable {
+    let base: UnsafeMutablePointer<Element>
+    let count: Int
 
-/// A read-only pointer that may cross into worker threads.
-struct SharedReadPointer<T>: @unchecked Sendable {
-    let base: UnsafePointer<T>
-    init(_ base: UnsafePointer<T>) { self.base = base }
+    init(repeating value: Element, count: Int) {
+        self.count = count
+        base = .allocate(capacity: Swift.max(count, 1))
+        base.initialize(repeating: value, count: count)
+    }
+
+    deinit { base.deallocate() }
+
+    subscript(index: Int) -> Element {
+        get { base[index] }
+        set { base[index] = newValue }
+    }
+
+    /// A copy of the contents.
+    var array: [Element] { Array(UnsafeBufferPointer(start: base, count: count)) }
 }
