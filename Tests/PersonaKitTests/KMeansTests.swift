@@ -51,7 +51,7 @@ struct KMeansTests {
         var counts = [Int](repeating: 0, count: k)
         for label in result.labels { counts[Int(label)] += 1 }
         #expect(counts.reduce(0, +) == data.rows)
-        #expect(result.diagnostics.iterations == history.count)
+        #expect(history.count == result.diagnostics.iterations + (result.diagnostics.refinementMoves > 0 ? 1 : 0))
     }
 
     @Test("restarts keep the lowest inertia")
@@ -67,7 +67,7 @@ struct KMeansTests {
     @Test("Lloyd agrees with a slow reference implementation from the same start")
     func matchesReference() throws {
         let (data, _) = Fixtures.blobs(n: 1_500, d: 6, k: 4, spread: 2.5, separation: 5, seed: 21)
-        let configuration = KMeansConfiguration(clusterCount: 4, tolerance: 0, seed: 5)
+        let configuration = KMeansConfiguration(clusterCount: 4, tolerance: 0, seed: 5, refinement: .none)
         let start = try KMeans.seed(data, configuration: configuration)
         let fast = try KMeans.fit(data, initialCentroids: start, configuration: configuration)
         let slow = Fixtures.referenceLloyd(data, start: start)
@@ -107,7 +107,7 @@ struct KMeansTests {
         let (data, _) = Fixtures.blobs(n: 300, d: 3, k: 3, spread: 2, seed: 13)
         let weights = (0..<data.rows).map { Double($0 % 3 + 1) }
         let repeated = data.selecting(rows: (0..<data.rows).flatMap { Array(repeating: $0, count: $0 % 3 + 1) })
-        let configuration = KMeansConfiguration(clusterCount: 3, tolerance: 0)
+        let configuration = KMeansConfiguration(clusterCount: 3, tolerance: 0, refinement: .none)
         let start = try KMeans.seed(data, weights: weights, configuration: configuration)
         let weighted = try KMeans.fit(data, weights: weights, initialCentroids: start, configuration: configuration)
         let plain = try KMeans.fit(repeated, initialCentroids: start, configuration: configuration)
@@ -147,5 +147,41 @@ struct KMeansTests {
         let all = try KMeans.fit(data, configuration: KMeansConfiguration(clusterCount: 4))
         #expect(all.inertia == 0)
         #expect(Set(all.labels).count == 4)
+    }
+
+    @Test("Hartigan refinement escapes a Lloyd fixed point (hand-worked, 1-D)")
+    func hartiganHandWorked() throws {
+        // Lloyd is stuck at {6, 12, 14, 15} | {19} (centres 11.75 and 19, inertia 48.75):
+        // every point is nearest its own centre. Moving 15 to the other cluster lowers the
+        // inertia to 42.67, and Hartigan keeps going from there.
+        let data = FeatureMatrix([[6], [12], [14], [15], [19]])
+        let start = FeatureMatrix([[11.75], [19]])
+        let lloyd = try KMeans.fit(data, initialCentroids: start,
+                                   configuration: KMeansConfiguration(clusterCount: 2, refinement: .none))
+        #expect(abs(lloyd.inertia - 48.75) < 1e-9)
+        #expect(lloyd.diagnostics.refinementMoves == 0)
+        let refined = try KMeans.fit(data, initialCentroids: start,
+                                     configuration: KMeansConfiguration(clusterCount: 2, refinement: .hartigan))
+        #expect(refined.inertia <= 42.67)
+        #expect(refined.diagnostics.refinementMoves >= 1)
+        // The refined partition is still one where every point is nearest its own centre.
+        for r in 0..<data.rows {
+            let own = abs(data[r, 0] - refined.centroids[Int(refined.labels[r]), 0])
+            let other = abs(data[r, 0] - refined.centroids[1 - Int(refined.labels[r]), 0])
+            #expect(own <= other)
+        }
+    }
+
+    @Test("refinement never raises the inertia of a start", arguments: [1, 2, 3, 4, 5, 6] as [UInt64])
+    func hartiganNeverWorse(seed: UInt64) throws {
+        let (data, _) = Fixtures.blobs(n: 1_500, d: 4, k: 6, spread: 4, separation: 5, seed: seed)
+        let plain = KMeansConfiguration(clusterCount: 7, tolerance: 0, seed: seed, refinement: .none)
+        let start = try KMeans.seed(data, configuration: plain)
+        let lloyd = try KMeans.fit(data, initialCentroids: start, configuration: plain)
+        var refinedConfiguration = plain
+        refinedConfiguration.refinement = .hartigan
+        let refined = try KMeans.fit(data, initialCentroids: start, configuration: refinedConfiguration)
+        #expect(refined.inertia <= lloyd.inertia * (1 + 1e-9))
+        #expect(refined.labels.allSatisfy { $0 >= 0 && $0 < 7 })
     }
 }

@@ -6,10 +6,13 @@ public struct KMeansDiagnostics: Sendable, Hashable, Codable {
     public var iterations: Int
     /// Whether the kept start converged before the iteration cap.
     public var converged: Bool
-    /// The objective after each iteration's labelling step (non-increasing).
+    /// The objective after each iteration's labelling step (non-increasing); when the
+    /// refinement moved points, a last entry holds the refined objective.
     public var inertiaHistory: [Double]
     /// Empty clusters relocated during the kept start.
     public var relocations: Int
+    /// Points moved by the refinement of the kept start (0 without refinement).
+    public var refinementMoves: Int
     /// Point–centre distance evaluations over all starts, seeding included.
     public var distanceEvaluations: Int
     /// The final inertia of every start, in order.
@@ -163,12 +166,27 @@ public enum KMeans {
             if shift <= threshold { converged = true; break }
             previous = current
         }
+        var refinementMoves = 0
+        if configuration.refinement == .hartigan {
+            let refined = HartiganRefinement.refine(data, weights: weights, k: k, labels: labels)
+            refinementMoves = refined.moves
+            evaluations += refined.passes * n * k
+            if refined.moves > 0 {
+                // Centres are the exact means of the refined clusters.
+                let outcome = step.sums(labels: labels)
+                for c in 0..<k where outcome.clusterWeights[c] > 0 {
+                    for j in 0..<d { centers[c * d + j] = Float(outcome.sums[c * d + j] / outcome.clusterWeights[c]) }
+                }
+            }
+        }
         // One last labelling against the final centres, so labels, distances and inertia
         // describe the centres returned.
         let inertia = step.run(centers: centers, labels: labels, distances: distances).inertia
         evaluations += n * k
+        if refinementMoves > 0 { history.append(inertia) }
         let diagnostics = KMeansDiagnostics(iterations: iterations, converged: converged, inertiaHistory: history,
-                                            relocations: relocations, distanceEvaluations: evaluations,
+                                            relocations: relocations, refinementMoves: refinementMoves,
+                                            distanceEvaluations: evaluations,
                                             restartInertias: [inertia], bestRestart: 0)
         return KMeansResult(centroids: FeatureMatrix(rows: k, columns: d, values: centers), labels: labels.array,
                             inertia: inertia, diagnostics: diagnostics)

@@ -6,6 +6,15 @@ public enum KMeansAlgorithm: String, Sendable, Hashable, Codable, CaseIterable {
     case lloyd
 }
 
+/// What happens after the iterations of a start have converged.
+public enum KMeansRefinement: String, Sendable, Hashable, Codable, CaseIterable {
+    /// Nothing: the result is Lloyd's fixed point.
+    case none
+    /// Hartigan's single-point moves until none lowers the objective (see
+    /// `HartiganRefinement`): never worse than Lloyd, often better.
+    case hartigan
+}
+
 /// Options of a k-means fit, with documented defaults (in the manner of FAISS's
 /// `ClusteringParameters`).
 public struct KMeansConfiguration: Sendable, Hashable, Codable {
@@ -27,11 +36,13 @@ public struct KMeansConfiguration: Sendable, Hashable, Codable {
     public var algorithm: KMeansAlgorithm
     /// Worker threads, or `nil` for every active core. Results do not depend on it.
     public var threads: Int?
+    /// Refinement after each start's iterations. Default ``KMeansRefinement/hartigan``.
+    public var refinement: KMeansRefinement
 
     /// Creates a configuration.
     public init(clusterCount: Int, restarts: Int = 4, maxIterations: Int? = 300, tolerance: Double = 1e-4,
                 seed: UInt64 = 42, seedingTrials: Int? = nil, algorithm: KMeansAlgorithm = .lloyd,
-                threads: Int? = nil) {
+                threads: Int? = nil, refinement: KMeansRefinement = .hartigan) {
         self.clusterCount = clusterCount
         self.restarts = restarts
         self.maxIterations = maxIterations
@@ -40,6 +51,7 @@ public struct KMeansConfiguration: Sendable, Hashable, Codable {
         self.seedingTrials = seedingTrials
         self.algorithm = algorithm
         self.threads = threads
+        self.refinement = refinement
     }
 }
 

@@ -61,6 +61,19 @@ struct LloydStep {
         return outcome
     }
 
+    /// Per-cluster sums and weights of the rows under the given labels (no relabelling).
+    func sums(labels: WorkBuffer<Int32>) -> Outcome {
+        let d = data.columns
+        var outcome = Outcome(sums: [Double](repeating: 0, count: k * d),
+                              clusterWeights: [Double](repeating: 0, count: k), inertia: 0)
+        for r in 0..<data.rows {
+            let c = Int(labels[r]), w = weights?[r] ?? 1
+            outcome.clusterWeights[c] += w
+            for j in 0..<d { outcome.sums[c * d + j] += w * Double(data.values[r * d + j]) }
+        }
+        return outcome
+    }
+
     /// Moves each empty cluster to one of the rows farthest from their centres (largest
     /// squared distance first, ties to the lower row), taking the row out of its old cluster,
     /// as scikit-learn does. Returns the number of relocations.
