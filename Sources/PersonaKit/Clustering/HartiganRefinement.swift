@@ -24,62 +24,109 @@ enum HartiganRefinement {
     static let maximumPasses = 50
 
     /// Refines `labels` in place. Returns the number of points moved and of passes made.
+    ///
+    /// A point is only examined against cluster B when the triangle inequality cannot rule
+    /// the move out: ‖x − c_B‖ ≥ ‖c_A − c_B‖ − ‖x − c_A‖, so once clusters are apart most
+    /// points cost one distance.
     static func refine(_ data: FeatureMatrix, weights: [Double]?, k: Int, labels: WorkBuffer<Int32>) -> (moves: Int, passes: Int) {
         let n = data.rows, d = data.columns
         guard k > 1 else { return (0, 0) }
-        var centers = [Double](repeating: 0, count: k * d)
+        let centers = WorkBuffer<Double>(repeating: 0, count: k * d)
+        let between = WorkBuffer<Double>(repeating: 0, count: k * k)   // ‖c_a − c_b‖
         var clusterWeights = [Double](repeating: 0, count: k)
-        var point = [Double](repeating: 0, count: d)
+        var nearestOther = [Double](repeating: 0, count: k)
         var moves = 0, passes = 0
         var moved = true
-        while moved && passes < maximumPasses {
-            moved = false
-            passes += 1
-            // Exact centres from the labels.
-            for i in centers.indices { centers[i] = 0 }
-            for c in 0..<k { clusterWeights[c] = 0 }
-            for r in 0..<n {
-                let c = Int(labels[r]), w = weights?[r] ?? 1
-                clusterWeights[c] += w
-                for j in 0..<d { centers[c * d + j] += w * Double(data.values[r * d + j]) }
+
+        func centreDistance(_ a: Int, _ b: Int) -> Double {
+            var sum = 0.0
+            for j in 0..<d {
+                let t = centers[a * d + j] - centers[b * d + j]
+                sum += t * t
             }
-            for c in 0..<k where clusterWeights[c] > 0 {
-                for j in 0..<d { centers[c * d + j] /= clusterWeights[c] }
+            return sum.squareRoot()
+        }
+        func updateBetween(_ a: Int) {
+            for b in 0..<k where b != a {
+                let distance = centreDistance(a, b)
+                between[a * k + b] = distance
+                between[b * k + a] = distance
             }
-            for r in 0..<n {
-                let w = weights?[r] ?? 1
-                let a = Int(labels[r])
-                guard w > 0, clusterWeights[a] - w > 0 else { continue }
-                for j in 0..<d { point[j] = Double(data.values[r * d + j]) }
-                let removal = clusterWeights[a] * w / (clusterWeights[a] - w) * squaredDistance(point, centers, a, d)
-                var best = a
-                var bestCost = removal * (1 - 1e-12)   // a move must gain more than rounding
-                for b in 0..<k where b != a {
-                    let factor = clusterWeights[b] * w / (clusterWeights[b] + w)
-                    let cost = factor * squaredDistance(point, centers, b, d)
-                    if cost < bestCost { best = b; bestCost = cost }
+        }
+        func updateNearestOther() {
+            for a in 0..<k {
+                var m = Double.infinity
+                for b in 0..<k where b != a { m = min(m, between[a * k + b]) }
+                nearestOther[a] = m
+            }
+        }
+
+        data.withValues { x in
+            while moved && passes < maximumPasses {
+                moved = false
+                passes += 1
+                // Exact centres from the labels.
+                for i in 0..<(k * d) { centers[i] = 0 }
+                for c in 0..<k { clusterWeights[c] = 0 }
+                for r in 0..<n {
+                    let c = Int(labels[r]), w = weights?[r] ?? 1
+                    clusterWeights[c] += w
+                    for j in 0..<d { centers[c * d + j] += w * Double(x[r * d + j]) }
                 }
-                guard best != a else { continue }
-                let wa = clusterWeights[a], wb = clusterWeights[best]
-                for j in 0..<d {
-                    centers[a * d + j] = (centers[a * d + j] * wa - w * point[j]) / (wa - w)
-                    centers[best * d + j] = (centers[best * d + j] * wb + w * point[j]) / (wb + w)
+                for c in 0..<k where clusterWeights[c] > 0 {
+                    for j in 0..<d { centers[c * d + j] /= clusterWeights[c] }
                 }
-                clusterWeights[a] = wa - w
-                clusterWeights[best] = wb + w
-                labels[r] = Int32(best)
-                moves += 1
-                moved = true
+                for a in 0..<k { updateBetween(a) }
+                updateNearestOther()
+
+                for r in 0..<n {
+                    let w = weights?[r] ?? 1
+                    let a = Int(labels[r])
+                    let wa = clusterWeights[a]
+                    guard w > 0, wa - w > 0 else { continue }
+                    let point = x + r * d
+                    let da = squaredDistance(point, centers.base + a * d, d)
+                    let ra = da.squareRoot()
+                    let ratio = wa / (wa - w)
+                    let removal = w * ratio * da
+                    // No cluster is near enough for a move to pay: w·(m − ‖x−c_A‖)² ≥ removal.
+                    let reach = ra * (1 + ratio.squareRoot())
+                    if nearestOther[a] > reach * (1 + 1e-9) { continue }
+                    var best = a
+                    var bestCost = removal * (1 - 1e-12)   // a move must gain more than rounding
+                    for b in 0..<k where b != a {
+                        let factor = clusterWeights[b] * w / (clusterWeights[b] + w)
+                        let gap = between[a * k + b] - ra
+                        if gap > 0, factor * gap * gap >= bestCost * (1 + 1e-9) { continue }
+                        let cost = factor * squaredDistance(point, centers.base + b * d, d)
+                        if cost < bestCost { best = b; bestCost = cost }
+                    }
+                    guard best != a else { continue }
+                    let wb = clusterWeights[best]
+                    for j in 0..<d {
+                        let v = Double(point[j])
+                        centers[a * d + j] = (centers[a * d + j] * wa - w * v) / (wa - w)
+                        centers[best * d + j] = (centers[best * d + j] * wb + w * v) / (wb + w)
+                    }
+                    clusterWeights[a] = wa - w
+                    clusterWeights[best] = wb + w
+                    updateBetween(a)
+                    updateBetween(best)
+                    updateNearestOther()
+                    labels[r] = Int32(best)
+                    moves += 1
+                    moved = true
+                }
             }
         }
         return (moves, passes)
     }
 
     @inline(__always)
-    private static func squaredDistance(_ point: [Double], _ centers: [Double], _ c: Int, _ d: Int) -> Double {
+    private static func squaredDistance(_ point: UnsafePointer<Float>, _ center: UnsafeMutablePointer<Double>, _ d: Int) -> Double {
         var sum = 0.0
         for j in 0..<d {
-            let t = point[j] - centers[c * d + j]
+            let t = Double(point[j]) - center[j]
             sum += t * t
         }
         return sum
