@@ -184,4 +184,19 @@ struct KMeansTests {
         #expect(refined.inertia <= lloyd.inertia * (1 + 1e-9))
         #expect(refined.labels.allSatisfy { $0 >= 0 && $0 < 7 })
     }
+
+    @Test("the pruned refinement makes the same moves as plain Hartigan passes", arguments: [7, 8, 9] as [UInt64])
+    func hartiganMatchesReference(seed: UInt64) throws {
+        let (data, _) = Fixtures.blobs(n: 800, d: 3, k: 5, spread: 3, separation: 4, seed: seed)
+        let plain = KMeansConfiguration(clusterCount: 6, tolerance: 0, seed: seed, refinement: .none)
+        let start = try KMeans.seed(data, configuration: plain)
+        let lloyd = try KMeans.fit(data, initialCentroids: start, configuration: plain)
+        var configuration = plain
+        configuration.refinement = .hartigan
+        let refined = try KMeans.fit(data, initialCentroids: start, configuration: configuration)
+        let expected = Fixtures.referenceHartigan(data, labels: lloyd.labels.map(Int.init), k: 6)
+        let agree = zip(refined.labels, expected).filter { Int($0) == $1 }.count
+        #expect(refined.diagnostics.refinementMoves > 0)   // the case exercises the refinement
+        #expect(agree >= data.rows - 1)   // the final nearest-centre labelling may break an exact tie
+    }
 }

@@ -57,6 +57,45 @@ public enum Fixtures {
     }
 }
 
+extension Fixtures {
+    /// Plain Hartigan passes in `Double` (no pruning), visiting rows in order and
+    /// recomputing centres exactly at the start of every pass: the reference for the
+    /// refinement after Lloyd.
+    public static func referenceHartigan(_ data: FeatureMatrix, labels start: [Int], k: Int) -> [Int] {
+        let n = data.rows, d = data.columns
+        var labels = start
+        var moved = true, passes = 0
+        while moved && passes < 50 {
+            moved = false; passes += 1
+            var counts = [Double](repeating: 0, count: k)
+            var centers = [[Double]](repeating: [Double](repeating: 0, count: d), count: k)
+            for r in 0..<n { counts[labels[r]] += 1; for j in 0..<d { centers[labels[r]][j] += Double(data[r, j]) } }
+            for c in 0..<k where counts[c] > 0 { for j in 0..<d { centers[c][j] /= counts[c] } }
+            for r in 0..<n {
+                let a = labels[r]
+                guard counts[a] > 1 else { continue }
+                let x = (0..<d).map { Double(data[r, $0]) }
+                func dist(_ c: Int) -> Double { (0..<d).reduce(0.0) { $0 + (x[$1] - centers[c][$1]) * (x[$1] - centers[c][$1]) } }
+                var best = a
+                var bestCost = counts[a] / (counts[a] - 1) * dist(a) * (1 - 1e-12)
+                for b in 0..<k where b != a {
+                    let cost = counts[b] / (counts[b] + 1) * dist(b)
+                    if cost < bestCost { best = b; bestCost = cost }
+                }
+                guard best != a else { continue }
+                for j in 0..<d {
+                    centers[a][j] = (centers[a][j] * counts[a] - x[j]) / (counts[a] - 1)
+                    centers[best][j] = (centers[best][j] * counts[best] + x[j]) / (counts[best] + 1)
+                }
+                counts[a] -= 1; counts[best] += 1
+                labels[r] = best
+                moved = true
+            }
+        }
+        return labels
+    }
+}
+
 #if canImport(Glibc)
 import Glibc
 @inline(__always) func _log(_ x: Double) -> Double { Glibc.log(x) }

@@ -89,8 +89,11 @@ enum HartiganRefinement {
                     let ra = da.squareRoot()
                     let ratio = wa / (wa - w)
                     let removal = w * ratio * da
-                    // No cluster is near enough for a move to pay: w·(m − ‖x−c_A‖)² ≥ removal.
-                    let reach = ra * (1 + ratio.squareRoot())
+                    // No cluster is near enough for a move to pay: every other cluster B has
+                    // factor_B ≥ w·W_min/(W_min + w) and ‖x − c_B‖ ≥ m − ‖x − c_A‖, where m is
+                    // the distance from c_A to the nearest other centre.
+                    let smallest = clusterWeights.min()!
+                    let reach = ra * (1 + (ratio * (smallest + w) / smallest).squareRoot())
                     if nearestOther[a] > reach * (1 + 1e-9) { continue }
                     var best = a
                     var bestCost = removal * (1 - 1e-12)   // a move must gain more than rounding
