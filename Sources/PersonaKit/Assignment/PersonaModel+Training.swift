@@ -102,8 +102,13 @@ extension PersonaModel {
         }
         let model = PersonaModel(schema: data.schema, encoder: encoder, personas: personas,
                                  projection: projection, training: training)
-        return TrainedModel(model: model, assignments: model.assign(matrix, threads: options.kmeans.threads),
-                            profiles: profiles)
+        // The provisional model had the same centres; only the outlier limits were unknown.
+        let assignments = first.map { a in
+            var a = a
+            a.isOutlier = a.distance > personas[a.persona - 1].outlierDistance
+            return a
+        }
+        return TrainedModel(model: model, assignments: assignments, profiles: profiles)
     }
 
     /// The outlier limit of a persona from its members' sorted distances: halfway between the
