@@ -107,7 +107,9 @@ struct TrainCommand: ParsableCommand {
         let trained: TrainedModel
         do {
             trained = try PersonaModel.train(customers, options: options, dataHash: loaded.hash,
-                                             createdAt: CommandSupport.now())
+                                             createdAt: CommandSupport.now()) { step in
+                progress.say(String(format: "  start %d/%d: inertia %.6g after %d iterations (best %.6g)", step.restart + 1, step.restarts, step.inertia, step.iterations, step.bestInertia))
+            }
         } catch let error as PersonaDataError {
             throw CommandSupport.dataFailure(error, file: data)
         } catch let error as ClusteringError {

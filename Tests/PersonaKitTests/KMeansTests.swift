@@ -57,8 +57,15 @@ struct KMeansTests {
     @Test("restarts keep the lowest inertia")
     func restarts() throws {
         let (data, _) = Fixtures.blobs(n: 2_000, d: 4, k: 8, spread: 5, separation: 5, seed: 8)
-        let result = try KMeans.fit(data, configuration: KMeansConfiguration(clusterCount: 8, restarts: 6, seed: 1))
+        var reports = [KMeansProgress]()
+        let result = try KMeans.fit(data, configuration: KMeansConfiguration(clusterCount: 8, restarts: 6, seed: 1)) {
+            reports.append($0)
+        }
         let inertias = result.diagnostics.restartInertias
+        #expect(reports.map(\.restart) == Array(0..<6))
+        #expect(reports.map(\.inertia) == inertias)
+        #expect(zip(reports, reports.dropFirst()).allSatisfy { $1.bestInertia <= $0.bestInertia })
+        #expect(reports.last?.bestInertia == result.inertia)
         #expect(inertias.count == 6)
         #expect(result.inertia == inertias.min())
         #expect(inertias[result.diagnostics.bestRestart] == result.inertia)

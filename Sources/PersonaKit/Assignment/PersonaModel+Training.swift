@@ -42,13 +42,14 @@ extension PersonaModel {
     ///   - dataHash: a hash of the source data to record, if the caller has one.
     ///   - createdAt: a creation time to record (ISO 8601), if wanted. Everything else in
     ///     the model depends only on the data and options.
+    ///   - progress: called after each k-means start.
     /// - Throws: ``PersonaDataError``, ``ClusteringError`` or ``PrincipalComponents/Failure``.
     /// - Complexity: that of ``KMeans/fit(_:weights:configuration:)`` plus O(n × d²).
     public static func train(_ data: CustomerData, options: TrainingOptions, dataHash: String? = nil,
-                             createdAt: String? = nil) throws -> TrainedModel {
+                             createdAt: String? = nil, progress: ((KMeansProgress) -> Void)? = nil) throws -> TrainedModel {
         let encoder = try FeatureEncoder(fitting: data, options: options.encoding)
         let matrix = try encoder.transform(data)
-        let result = try KMeans.fit(matrix, weights: data.weights, configuration: options.kmeans)
+        let result = try KMeans.fit(matrix, weights: data.weights, configuration: options.kmeans, progress: progress)
         let k = options.kmeans.clusterCount, d = matrix.columns
 
         // Largest cluster first; ties keep k-means order.

@@ -21,6 +21,20 @@ public struct KMeansDiagnostics: Sendable, Hashable, Codable {
     public var bestRestart: Int
 }
 
+/// Reported after each start of a fit, for progress displays.
+public struct KMeansProgress: Sendable, Hashable {
+    /// The start just finished (from 0).
+    public var restart: Int
+    /// The number of starts in all.
+    public var restarts: Int
+    /// Its final inertia.
+    public var inertia: Double
+    /// Its iterations.
+    public var iterations: Int
+    /// The lowest inertia so far.
+    public var bestInertia: Double
+}
+
 /// The result of a k-means fit.
 public struct KMeansResult: Sendable {
     /// The centres, k × d.
@@ -50,10 +64,11 @@ public enum KMeans {
     ///   - data: rows to cluster; values must be finite.
     ///   - weights: optional sample weights, finite and ≥ 0, not all zero.
     ///   - configuration: k, restarts, tolerance, seed, threads.
+    ///   - progress: called on the calling thread after each start (the library never prints).
     /// - Throws: ``ClusteringError`` with the numbers involved.
     /// - Complexity: O(restarts × (seeding + iterations) × n × k × d).
-    public static func fit(_ data: FeatureMatrix, weights: [Double]? = nil,
-                           configuration: KMeansConfiguration) throws(ClusteringError) -> KMeansResult {
+    public static func fit(_ data: FeatureMatrix, weights: [Double]? = nil, configuration: KMeansConfiguration,
+                           progress: ((KMeansProgress) -> Void)? = nil) throws(ClusteringError) -> KMeansResult {
         try validate(data, weights: weights, configuration: configuration)
         let k = configuration.clusterCount
         let trials = configuration.effectiveSeedingTrials
@@ -74,6 +89,8 @@ public enum KMeans {
                 best = KMeansResult(centroids: result.centroids, labels: result.labels,
                                     inertia: result.inertia, diagnostics: diagnostics)
             }
+            progress?(KMeansProgress(restart: restart, restarts: configuration.restarts, inertia: result.inertia,
+                                     iterations: result.diagnostics.iterations, bestInertia: best!.inertia))
         }
         var diagnostics = best!.diagnostics
         diagnostics.restartInertias = inertias
