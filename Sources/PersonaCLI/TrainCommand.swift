@@ -112,6 +112,10 @@ struct TrainCommand: ParsableCommand {
             }
         } catch let error as PersonaDataError {
             throw CommandSupport.dataFailure(error, file: data)
+        } catch let error as PrincipalComponents.Failure {
+            throw CommandFailure("\(data): \(error.description)")
+        } catch let error as ModelValidationError {
+            throw CommandFailure("\(data): the trained model is unusable: \(error.description)")
         } catch let error as ClusteringError {
             switch error {
             case .tooFewRows, .tooFewDistinctRows: throw CommandFailure("\(data): \(error.description); lower --k")

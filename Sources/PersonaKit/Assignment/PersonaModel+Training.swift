@@ -43,7 +43,8 @@ extension PersonaModel {
     ///   - createdAt: a creation time to record (ISO 8601), if wanted. Everything else in
     ///     the model depends only on the data and options.
     ///   - progress: called after each k-means start.
-    /// - Throws: ``PersonaDataError``, ``ClusteringError`` or ``PrincipalComponents/Failure``.
+    /// - Throws: ``PersonaDataError``, ``ClusteringError``, ``PrincipalComponents/Failure`` or
+    ///   ``ModelValidationError``.
     /// - Complexity: that of ``KMeans/fit(_:weights:configuration:)`` plus O(n × d²).
     public static func train(_ data: CustomerData, options: TrainingOptions, dataHash: String? = nil,
                              createdAt: String? = nil, progress: ((KMeansProgress) -> Void)? = nil) throws -> TrainedModel {
@@ -103,6 +104,7 @@ extension PersonaModel {
         }
         let model = PersonaModel(schema: data.schema, encoder: encoder, personas: personas,
                                  projection: projection, training: training)
+        try model.validate()   // a trained model must load again; never write one that would not
         // The provisional model had the same centres; only the outlier limits were unknown.
         let assignments = first.map { a in
             var a = a

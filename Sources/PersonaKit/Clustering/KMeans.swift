@@ -127,6 +127,10 @@ public enum KMeans {
                                        threads: configuration.threads, using: &rng, evaluations: &evaluations)
     }
 
+    /// The largest magnitude a value may have: squared distances then stay far inside the
+    /// `Float` range for any realistic width.
+    public static let maximumMagnitude: Float = 1e15
+
     static func validate(_ data: FeatureMatrix, weights: [Double]?, configuration c: KMeansConfiguration) throws(ClusteringError) {
         guard c.clusterCount >= 1 else { throw .invalidClusterCount(c.clusterCount) }
         guard c.restarts >= 1 else { throw .invalidConfiguration("restarts=\(c.restarts) must be at least 1") }
@@ -135,6 +139,9 @@ public enum KMeans {
         if let t = c.threads, t < 1 { throw .invalidConfiguration("threads=\(t) must be at least 1") }
         if let t = c.seedingTrials, t < 1 { throw .invalidConfiguration("seedingTrials=\(t) must be at least 1") }
         guard data.columns >= 1 else { throw .invalidConfiguration("the data has no columns") }
+        if let index = data.values.firstIndex(where: { !(abs($0) <= maximumMagnitude) }) {
+            throw .valueOutOfRange(row: index / data.columns, column: index % data.columns, value: data.values[index])
+        }
         var rows = data.rows
         if let weights {
             guard weights.count == data.rows else { throw .invalidWeights("\(weights.count) weights for \(data.rows) rows") }

@@ -72,6 +72,9 @@ public enum ClusteringError: Error, Equatable, Sendable, CustomStringConvertible
     case invalidConfiguration(String)
     /// Sample weights do not match the rows or are negative, not finite or all zero.
     case invalidWeights(String)
+    /// A value is not finite or so large that squared distances would overflow `Float`
+    /// (|x| > ``KMeans/maximumMagnitude``).
+    case valueOutOfRange(row: Int, column: Int, value: Float)
     /// Initial centroids do not match k or the data width.
     case invalidInitialCentroids(rows: Int, columns: Int, clusters: Int, dataColumns: Int)
 
@@ -84,6 +87,8 @@ public enum ClusteringError: Error, Equatable, Sendable, CustomStringConvertible
             "the data has only \(distinct) distinct rows, fewer than k=\(k) personas"
         case .invalidConfiguration(let reason): "invalid k-means configuration: \(reason)"
         case .invalidWeights(let reason): "invalid sample weights: \(reason)"
+        case .valueOutOfRange(let row, let column, let value):
+            "encoded value \(value) at row \(row), column \(column) is not finite or too large (limit ±1e15); standardise or rescale the data"
         case .invalidInitialCentroids(let rows, let columns, let k, let d):
             "initial centroids are \(rows)×\(columns), expected k×d = \(k)×\(d)"
         }

@@ -76,7 +76,9 @@ public struct FeatureEncoder: Sendable, Hashable, Codable {
     /// - Parameters:
     ///   - data: the training customers; only segment attributes are encoded.
     ///   - options: scaling and group balancing.
-    /// - Throws: ``PersonaDataError/noSegmentAttributes`` when nothing is left to encode.
+    /// - Throws: ``PersonaDataError/noSegmentAttributes`` when nothing is left to encode,
+    ///   ``PersonaDataError/valuesTooLarge(column:)`` when a column's spread cannot be
+    ///   represented.
     /// - Complexity: O(rows × attributes).
     public init(fitting data: CustomerData, options: EncodingOptions = EncodingOptions()) throws(PersonaDataError) {
         let segment = data.schema.segmentAttributes
@@ -94,6 +96,9 @@ public struct FeatureEncoder: Sendable, Hashable, Codable {
             case .numbers(let values):
                 let (mean, deviation) = Self.meanAndDeviation(values, weights: data.weights)
                 let scale = options.scaling == .zscore && deviation > 0 ? factor / deviation : factor
+                guard mean.isFinite, deviation.isFinite, scale.isFinite, scale > 0 || factor == 0 else {
+                    throw .valuesTooLarge(column: attribute.name)
+                }
                 encoded.append(EncodedAttribute(name: attribute.name, firstColumn: first,
                                                 centers: [mean], scales: [scale], deviations: [deviation]))
                 names.append(attribute.name)
@@ -118,7 +123,9 @@ public struct FeatureEncoder: Sendable, Hashable, Codable {
     ///
     /// - Parameter data: customers read with the schema the encoder was fitted on (or the
     ///   model's schema); every encoded attribute must be present.
-    /// - Throws: ``PersonaDataError/missingColumn(name:)`` when an encoded attribute is absent.
+    /// - Throws: ``PersonaDataError/missingColumn(name:)`` when an encoded attribute is absent,
+    ///   ``PersonaDataError/valueOutOfRange(row:column:value:)`` when a value lies so far from
+    ///   the training values that its encoding exceeds the `Float` range.
     /// - Complexity: O(rows × width).
     public func transform(_ data: CustomerData) throws(PersonaDataError) -> FeatureMatrix {
         let rows = data.count
@@ -131,7 +138,11 @@ public struct FeatureEncoder: Sendable, Hashable, Codable {
             case .numbers(let numbers):
                 let center = attribute.centers[0], scale = attribute.scales[0]
                 for r in 0..<rows where !numbers[r].isNaN {
-                    values[r * width + first] = Float((numbers[r] - center) * scale)
+                    let encoded = Float((numbers[r] - center) * scale)
+                    guard encoded.isFinite else {
+                        throw .valueOutOfRange(row: r, column: attribute.name, value: numbers[r])
+                    }
+                    values[r * width + first] = encoded
                 }
             case .categories(let codes):
                 // Precompute the two values an indicator column can take.
@@ -159,20 +170,26 @@ public struct FeatureEncoder: Sendable, Hashable, Codable {
         preconditionFailure("column \(column) out of range 0..<\(width)")
     }
 
+    /// Weighted mean and population deviation, computed on values divided by their largest
+    /// magnitude so that sums cannot overflow however large the values are (up to ±1.8e308).
     static func meanAndDeviation(_ values: [Double], weights: [Double]?) -> (mean: Double, deviation: Double) {
+        var magnitude = 0.0
+        for v in values where !v.isNaN { magnitude = max(magnitude, abs(v)) }
+        guard magnitude > 0 else { return (0, 0) }
         var total = 0.0, sum = 0.0
         for (r, v) in values.enumerated() where !v.isNaN {
             let w = weights?[r] ?? 1
-            total += w; sum += w * v
+            total += w; sum += w * (v / magnitude)
         }
         guard total > 0 else { return (0, 0) }
-        let mean = sum / total
+        let scaledMean = sum / total
         var squares = 0.0
         for (r, v) in values.enumerated() where !v.isNaN {
             let w = weights?[r] ?? 1
-            squares += w * (v - mean) * (v - mean)
+            let t = v / magnitude - scaledMean
+            squares += w * t * t
         }
-        return (mean, (squares / total).squareRoot())
+        return (scaledMean * magnitude, (squares / total).squareRoot() * magnitude)
     }
 
     static func categoryShares(_ codes: [Int32], count: Int, weights: [Double]?) -> [Double] {

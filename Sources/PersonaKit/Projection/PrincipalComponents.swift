@@ -19,11 +19,20 @@ public struct PrincipalComponents: Sendable, Hashable, Codable {
     public let explainedVarianceRatio: [Double]
 
     /// What went wrong in the decomposition.
-    public enum Failure: Error, Equatable, Sendable {
+    public enum Failure: Error, Equatable, Sendable, CustomStringConvertible {
         /// LAPACK reported `info ≠ 0`.
         case lapack(routine: String, info: Int)
         /// There are no rows or no columns.
         case empty
+
+        /// A one-line description.
+        public var description: String {
+            switch self {
+            case .lapack(let routine, let info):
+                "the principal components could not be computed (LAPACK \(routine) reported info=\(info))"
+            case .empty: "the principal components need at least one row and one column"
+            }
+        }
     }
 
     /// Fits the leading `count` components of `data`.

@@ -100,6 +100,9 @@ public struct CustomerData: Sendable {
                 total += value
             }
             if total == 0 { throw .zeroTotalWeight(column: weightColumn) }
+            if !total.isFinite, let row = w.indices.max(by: { w[$0] < w[$1] }) {
+                throw .invalidWeight(row: row, column: weightColumn, value: cells[row])   // the sum overflows
+            }
             weights = w
         }
 

@@ -31,6 +31,10 @@ public enum PersonaDataError: Error, Equatable, Sendable {
     case invalidWeight(row: Int, column: String, value: String)
     /// Every sample weight is zero.
     case zeroTotalWeight(column: String)
+    /// A value is so far from the training values that it cannot be encoded (beyond `Float`).
+    case valueOutOfRange(row: Int, column: String, value: Double)
+    /// A column's values span more than can be standardised.
+    case valuesTooLarge(column: String)
     /// The schema is unusable.
     case invalidSchema(reason: String)
     /// No attribute is left to form personas with.
@@ -81,6 +85,10 @@ extension PersonaDataError: CustomStringConvertible {
             return "\(r(row)), column '\(column)': weight '\(value)' must be a finite number ≥ 0"
         case .zeroTotalWeight(let column):
             return "column '\(column)': all weights are zero"
+        case .valueOutOfRange(let row, let column, let value):
+            return "\(r(row)), column '\(column)': \(value) is too far from the training values to encode"
+        case .valuesTooLarge(let column):
+            return "column '\(column)': the values are too large to standardise (rescale the column, e.g. to thousands)"
         case .invalidSchema(let reason):
             return "invalid schema: \(reason)"
         case .noSegmentAttributes:

@@ -40,6 +40,10 @@ public struct PersonaSchema: Sendable, Hashable, Codable {
     /// The attribute named `name`.
     public func attribute(named name: String) -> Attribute? { attributes.first { $0.name == name } }
 
+    /// The largest attribute weight a schema may give (weights are relative; larger ones
+    /// would only push encoded values out of `Float` range).
+    public static let maximumWeight = 1_000_000.0
+
     /// Categorical attributes with more distinct values than this are ignored by inference.
     public static let maximumInferredCategories = 50
 
@@ -117,7 +121,7 @@ public struct PersonaSchema: Sendable, Hashable, Codable {
         return .categorical(categories: categories.sorted())
     }
 
-    /// Checks the schema on its own: names unique, weights finite and ≥ 0, ordinal levels
+    /// Checks the schema on its own: names unique, weights between 0 and ``maximumWeight``, ordinal levels
     /// increasing, at least one segment attribute.
     /// - Throws: ``PersonaDataError/invalidSchema(reason:)``, ``PersonaDataError/noSegmentAttributes``.
     public func validate() throws(PersonaDataError) {
@@ -129,8 +133,8 @@ public struct PersonaSchema: Sendable, Hashable, Codable {
             guard names.insert(attribute.name).inserted else {
                 throw .invalidSchema(reason: "attribute '\(attribute.name)' is declared twice or is the identifier/weight column")
             }
-            guard attribute.weight.isFinite, attribute.weight >= 0 else {
-                throw .invalidSchema(reason: "attribute '\(attribute.name)': weight \(attribute.weight) must be finite and ≥ 0")
+            guard attribute.weight.isFinite, attribute.weight >= 0, attribute.weight <= Self.maximumWeight else {
+                throw .invalidSchema(reason: "attribute '\(attribute.name)': weight \(attribute.weight) must be between 0 and \(formatNumber(Self.maximumWeight))")
             }
             switch attribute.kind {
             case .ordinal(let levels):
