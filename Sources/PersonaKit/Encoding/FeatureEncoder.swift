@@ -94,7 +94,8 @@ public struct FeatureEncoder: Sendable, Hashable, Codable {
             let first = names.count
             switch data.values[attribute.name]! {
             case .numbers(let values):
-                let (mean, deviation) = Self.meanAndDeviation(values, weights: data.weights)
+                let moments = ScaledMoments(values, weights: data.weights)
+                let (mean, deviation) = (moments.mean, moments.deviation)
                 let scale = options.scaling == .zscore && deviation > 0 ? factor / deviation : factor
                 guard mean.isFinite, deviation.isFinite, scale.isFinite, scale > 0 || factor == 0 else {
                     throw .valuesTooLarge(column: attribute.name)
@@ -168,28 +169,6 @@ public struct FeatureEncoder: Sendable, Hashable, Codable {
             return attribute.scales[j] == 0 ? attribute.centers[j] : value / attribute.scales[j] + attribute.centers[j]
         }
         preconditionFailure("column \(column) out of range 0..<\(width)")
-    }
-
-    /// Weighted mean and population deviation, computed on values divided by their largest
-    /// magnitude so that sums cannot overflow however large the values are (up to ±1.8e308).
-    static func meanAndDeviation(_ values: [Double], weights: [Double]?) -> (mean: Double, deviation: Double) {
-        var magnitude = 0.0
-        for v in values where !v.isNaN { magnitude = max(magnitude, abs(v)) }
-        guard magnitude > 0 else { return (0, 0) }
-        var total = 0.0, sum = 0.0
-        for (r, v) in values.enumerated() where !v.isNaN {
-            let w = weights?[r] ?? 1
-            total += w; sum += w * (v / magnitude)
-        }
-        guard total > 0 else { return (0, 0) }
-        let scaledMean = sum / total
-        var squares = 0.0
-        for (r, v) in values.enumerated() where !v.isNaN {
-            let w = weights?[r] ?? 1
-            let t = v / magnitude - scaledMean
-            squares += w * t * t
-        }
-        return (scaledMean * magnitude, (squares / total).squareRoot() * magnitude)
     }
 
     static func categoryShares(_ codes: [Int32], count: Int, weights: [Double]?) -> [Double] {

@@ -71,27 +71,16 @@ public enum PersonaProfiles {
             guard let values = data.values[attribute.name] else { continue }
             switch values {
             case .numbers(let numbers):
-                // Sums of values divided by the largest magnitude cannot overflow.
-                var magnitude = 0.0
-                for v in numbers where !v.isNaN { magnitude = max(magnitude, abs(v)) }
-                let unit = magnitude > 0 ? magnitude : 1
+                // Population and persona means in the same overflow-safe units as the encoder.
+                let population = ScaledMoments(numbers, weights: data.weights)
+                let unit = population.unit
                 var sum = [Double](repeating: 0, count: k), mass = [Double](repeating: 0, count: k)
-                var popSum = 0.0, popMass = 0.0, nonNegative = true
+                var nonNegative = true
                 for (r, v) in numbers.enumerated() where !v.isNaN {
-                    let w = weight(r), x = v / unit
-                    popSum += w * x; popMass += w
                     if v < 0 { nonNegative = false }
-                    if let s = slot[personas[r]] { sum[s] += w * x; mass[s] += w }
+                    if let s = slot[personas[r]] { sum[s] += weight(r) * (v / unit); mass[s] += weight(r) }
                 }
-                let popMean = popMass > 0 ? popSum / popMass : nil
-                var squares = 0.0
-                if let popMean {
-                    for (r, v) in numbers.enumerated() where !v.isNaN {
-                        let t = v / unit - popMean
-                        squares += weight(r) * t * t
-                    }
-                }
-                let deviation = popMass > 0 ? (squares / popMass).squareRoot() : nil
+                let popMean = population.scaledMean, deviation = population.scaledDeviation
                 for s in 0..<k {
                     // Compared in scaled units, reported in original ones.
                     var entry = comparison(attribute, category: nil, mean: mass[s] > 0 ? sum[s] / mass[s] : nil,
