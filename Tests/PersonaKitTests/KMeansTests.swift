@@ -179,15 +179,19 @@ struct KMeansTests {
         }
     }
 
+    /// Plain Lloyd and Lloyd + Hartigan refinement from the same k-means++ start.
+    static func withAndWithoutRefinement(_ data: FeatureMatrix, k: Int, seed: UInt64) throws -> (lloyd: KMeansResult, refined: KMeansResult) {
+        var configuration = KMeansConfiguration(clusterCount: k, tolerance: 0, seed: seed, refinement: .none)
+        let start = try KMeans.seed(data, configuration: configuration)
+        let lloyd = try KMeans.fit(data, initialCentroids: start, configuration: configuration)
+        configuration.refinement = .hartigan
+        return (lloyd, try KMeans.fit(data, initialCentroids: start, configuration: configuration))
+    }
+
     @Test("refinement never raises the inertia of a start", arguments: [1, 2, 3, 4, 5, 6] as [UInt64])
     func hartiganNeverWorse(seed: UInt64) throws {
         let (data, _) = Fixtures.blobs(n: 1_500, d: 4, k: 6, spread: 4, separation: 5, seed: seed)
-        let plain = KMeansConfiguration(clusterCount: 7, tolerance: 0, seed: seed, refinement: .none)
-        let start = try KMeans.seed(data, configuration: plain)
-        let lloyd = try KMeans.fit(data, initialCentroids: start, configuration: plain)
-        var refinedConfiguration = plain
-        refinedConfiguration.refinement = .hartigan
-        let refined = try KMeans.fit(data, initialCentroids: start, configuration: refinedConfiguration)
+        let (lloyd, refined) = try Self.withAndWithoutRefinement(data, k: 7, seed: seed)
         #expect(refined.inertia <= lloyd.inertia * (1 + 1e-9))
         #expect(refined.labels.allSatisfy { $0 >= 0 && $0 < 7 })
     }
@@ -195,12 +199,7 @@ struct KMeansTests {
     @Test("the pruned refinement makes the same moves as plain Hartigan passes", arguments: [7, 8, 9] as [UInt64])
     func hartiganMatchesReference(seed: UInt64) throws {
         let (data, _) = Fixtures.blobs(n: 800, d: 3, k: 5, spread: 3, separation: 4, seed: seed)
-        let plain = KMeansConfiguration(clusterCount: 6, tolerance: 0, seed: seed, refinement: .none)
-        let start = try KMeans.seed(data, configuration: plain)
-        let lloyd = try KMeans.fit(data, initialCentroids: start, configuration: plain)
-        var configuration = plain
-        configuration.refinement = .hartigan
-        let refined = try KMeans.fit(data, initialCentroids: start, configuration: configuration)
+        let (lloyd, refined) = try Self.withAndWithoutRefinement(data, k: 6, seed: seed)
         let expected = Fixtures.referenceHartigan(data, labels: lloyd.labels.map(Int.init), k: 6)
         let agree = zip(refined.labels, expected).filter { Int($0) == $1 }.count
         #expect(refined.diagnostics.refinementMoves > 0)   // the case exercises the refinement

@@ -72,6 +72,7 @@ public enum KMeans {
         try validate(data, weights: weights, configuration: configuration)
         let k = configuration.clusterCount
         let trials = configuration.effectiveSeedingTrials
+        let threshold = shiftThreshold(data, weights: weights, configuration: configuration)
         var best: KMeansResult? = nil
         var inertias = [Double]()
         var evaluations = 0
@@ -80,7 +81,7 @@ public enum KMeans {
             let start = try KMeansPlusPlus.seed(data, weights: weights, k: k, trials: trials,
                                                 threads: configuration.threads, using: &rng,
                                                 evaluations: &evaluations)
-            let result = iterate(data, weights: weights, start: start, configuration: configuration)
+            let result = iterate(data, weights: weights, start: start, threshold: threshold, configuration: configuration)
             evaluations += result.diagnostics.distanceEvaluations
             inertias.append(result.inertia)
             if best == nil || result.inertia < best!.inertia {
@@ -110,7 +111,9 @@ public enum KMeans {
             throw .invalidInitialCentroids(rows: initialCentroids.rows, columns: initialCentroids.columns,
                                            clusters: configuration.clusterCount, dataColumns: data.columns)
         }
-        return iterate(data, weights: weights, start: initialCentroids, configuration: configuration)
+        return iterate(data, weights: weights, start: initialCentroids,
+                       threshold: shiftThreshold(data, weights: weights, configuration: configuration),
+                       configuration: configuration)
     }
 
     /// Greedy k-means++ initial centres for a configuration's first start.
@@ -152,14 +155,20 @@ public enum KMeans {
         guard rows >= c.clusterCount else { throw .tooFewRows(rows: rows, clusters: c.clusterCount) }
     }
 
+    /// The summed squared centre shift at which a start stops: the tolerance times the mean
+    /// column variance (scikit-learn's rule). It depends only on the data, so a fit computes
+    /// it once for all its starts.
+    static func shiftThreshold(_ data: FeatureMatrix, weights: [Double]?, configuration: KMeansConfiguration) -> Double {
+        configuration.tolerance * meanColumnVariance(data, weights: weights)
+    }
+
     /// Lloyd iterations from `start`, with scikit-learn's stopping rules, then a final
     /// labelling so labels match the returned centres.
-    static func iterate(_ data: FeatureMatrix, weights: [Double]?, start: FeatureMatrix,
+    static func iterate(_ data: FeatureMatrix, weights: [Double]?, start: FeatureMatrix, threshold: Double,
                         configuration: KMeansConfiguration) -> KMeansResult {
         let n = data.rows, d = data.columns, k = configuration.clusterCount
         let plan = ChunkedParallel(rows: n, threads: configuration.threads)
         let step = LloydStep(data: data, weights: weights, plan: plan, k: k)
-        let threshold = configuration.tolerance * meanColumnVariance(data, weights: weights)
 
         var centers = start.values
         let labels = WorkBuffer<Int32>(repeating: -1, count: n)
