@@ -5,9 +5,9 @@
 /// reader adds its own offset (the header line) when it reports them to a person.
 public struct RawTable: Sendable, Equatable {
     /// Column names, in source order.
-    public private(set) var columnNames: [String]
+    public let columnNames: [String]
     /// The cells, `columns[c][r]` for column `c` and row `r`.
-    public private(set) var columns: [[String]]
+    public let columns: [[String]]
 
     /// The number of rows.
     public var rowCount: Int { columns.first?.count ?? 0 }
@@ -58,13 +58,5 @@ public struct RawTable: Sendable, Equatable {
     public func selecting(rows: some Sequence<Int>) -> RawTable {
         let rows = Array(rows)
         return RawTable(columnNames: columnNames, columns: columns.map { col in rows.map { col[$0] } })
-    }
-
-    /// Appends a column.
-    /// - Precondition: the column has `rowCount` cells (or the table has no columns yet).
-    public mutating func appendColumn(named name: String, cells: [String]) {
-        precondition(columns.isEmpty || cells.count == rowCount, "column length must match")
-        columnNames.append(name)
-        columns.append(cells)
     }
 }
