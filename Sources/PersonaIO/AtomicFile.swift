@@ -84,6 +84,43 @@ public enum AtomicFile {
     /// Reads the whole file at `url` as bytes.
     /// - Throws: `FileError.cannotRead` naming the path, as ``readData(at:)``.
     /// - Complexity: O(file size).
+    /// Opens a regular file for reading; the caller closes the descriptor.
+    /// - Throws: ``FileError/cannotRead(path:reason:)`` ("no such file", "Is a directory", …).
+    static func openForReading(_ url: URL) throws(FileError) -> Int32 {
+        let path = url.path
+        func failure(_ code: Int32) -> FileError {
+            .cannotRead(path: path, reason: code == ENOENT ? "no such file" : errnoText(code))
+        }
+        let fd = open(path, O_RDONLY | O_CLOEXEC)
+        if fd < 0 { throw failure(errno) }
+        var info = stat()
+        if fstat(fd, &info) != 0 { let code = errno; close(fd); throw failure(code) }
+        if info.st_mode & 0o170000 == 0o040000 { close(fd); throw failure(EISDIR) }
+        return fd
+    }
+
+    /// Reads up to `count` bytes from `fd` onto the end of `bytes` (fewer only at the end of
+    /// the file).
+    static func read(_ fd: Int32, upTo count: Int, appendingTo bytes: inout [UInt8]) throws(FileError) {
+        let start = bytes.count
+        bytes.append(contentsOf: repeatElement(0, count: count))
+        var filled = 0
+        while filled < count {
+            let n = bytes.withUnsafeMutableBytes { buffer in
+                systemRead(fd, buffer.baseAddress! + start + filled, count - filled)
+            }
+            if n < 0 {
+                let code = errno
+                if code == EINTR { continue }
+                bytes.removeLast(count - filled)
+                throw .cannotRead(path: "descriptor \(fd)", reason: errnoText(code))
+            }
+            if n == 0 { break }
+            filled += n
+        }
+        bytes.removeLast(count - filled)
+    }
+
     public static func readBytes(at url: URL) throws(FileError) -> [UInt8] {
         let path = url.path
         func failure(_ code: Int32) -> FileError {

@@ -136,46 +136,28 @@ public enum CSVReader {
         return byte
     }
 
-    /// The number of records whose average length estimates a file's row count.
-    static let sampleRecords = 32
-
     static func parseBuffer(_ buffer: UnsafeBufferPointer<UInt8>, file: String, separator: UInt8) throws(CSVError) -> RawTable {
         guard let base = buffer.baseAddress, !buffer.isEmpty else { throw .emptyFile(file: file) }
-        var parser = CSVParser(base: base, end: buffer.count, file: file, separator: separator)
-        if buffer.count >= 3, base[0] == 0xEF, base[1] == 0xBB, base[2] == 0xBF { parser.position = 3 }
-        if parser.restIsBlank() { throw .emptyFile(file: file) }
-
-        // Header: row 1.
-        var names: [String] = []
-        while true {
-            let (name, terminator) = try parser.nextField(column: names.count)
-            names.append(name)
-            if terminator != .separator { break }
-        }
+        let bom = buffer.count >= 3 && base[0] == 0xEF && base[1] == 0xBB && base[2] == 0xBF
+        var scanner = CSVScanner(base: base, start: bom ? 3 : 0, end: buffer.count, isFinal: true, file: file,
+                                 separator: separator, row: 0, columnNames: [])
+        var fields = [FieldBounds]()
+        if try scanner.scanRecord(width: nil, into: &fields) == .done { throw .emptyFile(file: file) }
+        let names = fields.map { CSVBatch.makeString(base, $0.start, $0.end, escaped: $0.escaped) }
         try validateHeader(names, file: file)
-        parser.columnNames = names
+        scanner.columnNames = names
 
-        // Data records, written straight into the columns.
+        // Data records: field bounds first, then the columns' strings.
         let width = names.count
+        fields.removeAll(keepingCapacity: true)
+        while try scanner.scanRecord(width: width, into: &fields) == .record {}
+        let rows = fields.count / width
         var columns = Array(repeating: [String](), count: width)
-        let dataStart = parser.position
-        while parser.position < parser.end {
-            if parser.atLineBreak, parser.restIsBlank() { break }
-            parser.row += 1
-            var c = 0
-            while true {
-                let (cell, terminator) = try parser.nextField(column: c)
-                if c < width { columns[c].append(cell) }
-                c += 1
-                if terminator != .separator { break }
-            }
-            if c != width { throw .raggedRow(file: file, row: parser.row, expected: width, found: c) }
-            if parser.row == 1 + sampleRecords {
-                // Estimate the row count from the first records' average length to spare the
-                // columns most of their reallocations.
-                let averageLength = max((parser.position - dataStart) / sampleRecords, 1)
-                let estimate = (parser.end - dataStart) / averageLength * 21 / 20 + 16
-                for i in columns.indices { columns[i].reserveCapacity(estimate) }
+        for c in 0..<width {
+            columns[c].reserveCapacity(rows)
+            for r in 0..<rows {
+                let field = fields[r * width + c]
+                columns[c].append(CSVBatch.makeString(base, field.start, field.end, escaped: field.escaped))
             }
         }
         return RawTable(columnNames: names, columns: columns)
@@ -197,179 +179,4 @@ public enum CSVReader {
             seen[name] = i
         }
     }
-}
-
-/// The parsing state over one buffer. Offsets are indices into `base[0..<end]`.
-struct CSVParser {
-    enum Terminator { case separator, endOfRecord, endOfFile }
-
-    static let quote: UInt8 = 0x22
-    static let lf: UInt8 = 0x0A
-    static let cr: UInt8 = 0x0D
-
-    let base: UnsafePointer<UInt8>
-    let end: Int
-    let file: String
-    let separator: UInt8
-    /// Every byte above this one is ordinary field content.
-    let fastLimit: UInt8
-    /// The next byte to read.
-    var position = 0
-    /// The row number of the record being read (1 = header).
-    var row = 1
-    /// The header's names, for errors.
-    var columnNames: [String] = []
-    /// An offset known to hold a non-blank byte; from `position` before it the rest is not blank.
-    private var nonBlankAt = 0
-
-    init(base: UnsafePointer<UInt8>, end: Int, file: String, separator: UInt8) {
-        self.base = base
-        self.end = end
-        self.file = file
-        self.separator = separator
-        self.fastLimit = max(separator, Self.quote)
-    }
-
-    /// Whether the next byte starts a line break (so the line from here is blank).
-    var atLineBreak: Bool {
-        position < end && (base[position] == Self.lf || base[position] == Self.cr)
-    }
-
-    /// Whether everything from `position` on is line breaks. Amortised O(1) per call over a
-    /// run of blank lines.
-    mutating func restIsBlank() -> Bool {
-        if position < nonBlankAt { return false }
-        var i = position
-        while i < end, base[i] == Self.lf || base[i] == Self.cr { i += 1 }
-        if i == end { return true }
-        nonBlankAt = i
-        return false
-    }
-
-    func columnLabel(_ c: Int) -> String {
-        c < columnNames.count ? columnNames[c] : "#\(c + 1)"
-    }
-
-    /// Reads the field at `position` (column `c` of the current record) and the separator or
-    /// line break after it.
-    @inline(__always)
-    mutating func nextField(column c: Int) throws(CSVError) -> (String, Terminator) {
-        var i = position
-        if i < end, base[i] == Self.quote { return try quotedField(column: c) }
-        let start = i
-        var bits: UInt8 = 0  // the OR of the field's bytes: below 0x80 means ASCII
-        while i < end {
-            let b = base[i]
-            if b > fastLimit || (b != separator && b != Self.lf && b != Self.cr && b != Self.quote) {
-                bits |= b
-                i += 1
-                continue
-            }
-            break
-        }
-        let fieldEnd = i
-        let terminator = try terminator(at: &i, column: c)
-        position = i
-        return (try makeString(from: start, to: fieldEnd, ascii: bits < 0x80), terminator)
-    }
-
-    /// Consumes the separator or line break at `i`; anything else there is a misplaced quote.
-    @inline(__always)
-    func terminator(at i: inout Int, column c: Int) throws(CSVError) -> Terminator {
-        if i == end { return .endOfFile }
-        let b = base[i]
-        i += 1
-        if b == separator { return .separator }
-        if b == Self.lf { return .endOfRecord }
-        if b == Self.cr {
-            if i < end, base[i] == Self.lf { i += 1 }
-            return .endOfRecord
-        }
-        throw .malformedQuote(file: file, row: row, column: columnLabel(c))
-    }
-
-    mutating func quotedField(column c: Int) throws(CSVError) -> (String, Terminator) {
-        var i = position + 1
-        let start = i
-        var escaped = false
-        while true {
-            guard let hit = memchr(base + i, Int32(Self.quote), end - i) else {
-                throw .unterminatedQuote(file: file, row: row)
-            }
-            i = UnsafeRawPointer(base).distance(to: UnsafeRawPointer(hit))
-            if i + 1 < end, base[i + 1] == Self.quote {
-                escaped = true
-                i += 2
-                continue
-            }
-            break
-        }
-        let contentEnd = i
-        i += 1
-        let terminator = try terminator(at: &i, column: c)
-        position = i
-        if !escaped { return (try makeString(from: start, to: contentEnd, ascii: false), terminator) }
-
-        // Unescape: keep one quote of each doubled pair.
-        var bytes = [UInt8]()
-        bytes.reserveCapacity(contentEnd - start)
-        var j = start
-        while j < contentEnd {
-            bytes.append(base[j])
-            j += base[j] == Self.quote ? 2 : 1
-        }
-        let text = try bytes.withUnsafeBufferPointer { buffer throws(CSVError) in
-            guard isValidUTF8(buffer) else { throw .invalidUTF8(file: file, row: row) }
-            return String(decoding: buffer, as: UTF8.self)
-        }
-        return (text, terminator)
-    }
-
-    /// The bytes `start..<stop` as a String; `ascii` tells that they are known to be ASCII.
-    @inline(__always)
-    func makeString(from start: Int, to stop: Int, ascii: Bool) throws(CSVError) -> String {
-        if start == stop { return "" }
-        let bytes = UnsafeBufferPointer(start: base + start, count: stop - start)
-        // `String(decoding:)` would silently replace invalid bytes, so check them first.
-        // (`String(validating:)` does both but is generic and far slower per call.)
-        if !ascii, !isValidUTF8(bytes) { throw .invalidUTF8(file: file, row: row) }
-        return String(decoding: bytes, as: UTF8.self)
-    }
-}
-
-/// Whether `bytes` are well-formed UTF-8 (Unicode table 3-7: no overlong forms, no
-/// surrogates, nothing above U+10FFFF).
-/// - Complexity: O(bytes.count).
-func isValidUTF8(_ bytes: UnsafeBufferPointer<UInt8>) -> Bool {
-    guard let p = bytes.baseAddress else { return true }
-    let n = bytes.count
-    var i = 0
-    while i < n {
-        let b0 = p[i]
-        if b0 < 0x80 {
-            i += 1
-        } else if b0 < 0xC2 {
-            return false
-        } else if b0 < 0xE0 {
-            guard i + 1 < n, p[i + 1] & 0xC0 == 0x80 else { return false }
-            i += 2
-        } else if b0 < 0xF0 {
-            guard i + 2 < n else { return false }
-            let b1 = p[i + 1]
-            let low: UInt8 = b0 == 0xE0 ? 0xA0 : 0x80
-            let high: UInt8 = b0 == 0xED ? 0x9F : 0xBF
-            guard b1 >= low, b1 <= high, p[i + 2] & 0xC0 == 0x80 else { return false }
-            i += 3
-        } else if b0 < 0xF5 {
-            guard i + 3 < n else { return false }
-            let b1 = p[i + 1]
-            let low: UInt8 = b0 == 0xF0 ? 0x90 : 0x80
-            let high: UInt8 = b0 == 0xF4 ? 0x8F : 0xBF
-            guard b1 >= low, b1 <= high, p[i + 2] & 0xC0 == 0x80, p[i + 3] & 0xC0 == 0x80 else { return false }
-            i += 4
-        } else {
-            return false
-        }
-    }
-    return true
 }

@@ -67,17 +67,37 @@ public struct CustomerData: Sendable {
     public init(table: RawTable, schema: PersonaSchema,
                 unknownCategories policy: UnknownCategoryPolicy = .reject,
                 requireAllColumns: Bool = true) throws(PersonaDataError) {
+        try self.init(cells: table, schema: schema, unknownCategories: policy, requireAllColumns: requireAllColumns)
+    }
+
+    /// Reads rows of cells with a schema: a whole table, or one batch of a streamed file.
+    ///
+    /// - Parameters:
+    ///   - cells: the rows; errors name rows from 0 within them.
+    ///   - schema: the schema; categorical attributes with no categories take the sorted
+    ///     distinct values of these rows.
+    ///   - unknownCategories: what to do with a category the schema lists no place for.
+    ///   - requireAllColumns: when `false`, profile-only attributes missing from the source
+    ///     are skipped instead of rejected.
+    ///   - checkWeightTotal: when `false`, rows whose weights are all zero are accepted (a
+    ///     batch of a larger file; the caller checks the total).
+    /// - Throws: ``PersonaDataError`` naming the row, column and value of the first bad cell.
+    /// - Complexity: O(rows × columns).
+    public init(cells: some CellSource, schema: PersonaSchema,
+                unknownCategories policy: UnknownCategoryPolicy = .reject,
+                requireAllColumns: Bool = true, checkWeightTotal: Bool = true) throws(PersonaDataError) {
         try schema.validate()
-        try PersonaSchema.checkHeader(table, idColumn: schema.idColumn, weightColumn: schema.weightColumn)
-        if table.rowCount == 0 { throw .noRows }
+        try PersonaSchema.checkHeader(cells.columnNames, idColumn: schema.idColumn, weightColumn: schema.weightColumn)
+        let rowCount = cells.rowCount
+        if rowCount == 0 { throw .noRows }
 
         // Identifiers.
-        let idCells = table.column(named: schema.idColumn)!
-        var firstRow = [String: Int](minimumCapacity: idCells.count)
+        let idColumn = cells.columnIndex(named: schema.idColumn)!
+        var firstRow = [String: Int](minimumCapacity: rowCount)
         var ids = [String]()
-        ids.reserveCapacity(idCells.count)
-        for (row, cell) in idCells.enumerated() {
-            let id = String(trimmed(cell))
+        ids.reserveCapacity(rowCount)
+        for row in 0..<rowCount {
+            let id = cells.trimmedText(row: row, column: idColumn)
             if id.isEmpty { throw .emptyId(row: row, column: schema.idColumn) }
             if let first = firstRow.updateValue(row, forKey: id) {
                 throw .duplicateId(id: id, firstRow: first, row: row, column: schema.idColumn)
@@ -88,28 +108,14 @@ public struct CustomerData: Sendable {
         // Weights.
         var weights: [Double]? = nil
         if let weightColumn = schema.weightColumn {
-            let cells = table.column(named: weightColumn)!
-            var w = [Double]()
-            w.reserveCapacity(cells.count)
-            var total = 0.0
-            for (row, cell) in cells.enumerated() {
-                guard let value = Double(trimmed(cell)), value.isFinite, value >= 0 else {
-                    throw .invalidWeight(row: row, column: weightColumn, value: cell)
-                }
-                w.append(value)
-                total += value
-            }
-            if total == 0 { throw .zeroTotalWeight(column: weightColumn) }
-            if !total.isFinite, let row = w.indices.max(by: { w[$0] < w[$1] }) {
-                throw .invalidWeight(row: row, column: weightColumn, value: cells[row])   // the sum overflows
-            }
-            weights = w
+            let column = cells.columnIndex(named: weightColumn)!
+            weights = try Self.readWeights(cells, column: column, name: weightColumn, checkTotal: checkWeightTotal)
         }
 
         // Every required column, named at once.
         let missing = schema.attributes.filter { attribute in
             (attribute.role == .segment || (attribute.role == .profile && requireAllColumns))
-                && table.columnIndex(named: attribute.name) == nil
+                && cells.columnIndex(named: attribute.name) == nil
         }.map(\.name)
         if missing.count == 1 { throw .missingColumn(name: missing[0]) }
         if missing.count > 1 { throw .missingColumns(names: missing) }
@@ -120,41 +126,43 @@ public struct CustomerData: Sendable {
         var unknown = [UnknownCategory]()
         var unknownCount = 0
         for (index, attribute) in schema.attributes.enumerated() where attribute.role != .ignore {
-            guard let cells = table.column(named: attribute.name) else {
+            guard let column = cells.columnIndex(named: attribute.name) else {
                 if attribute.role == .profile && !requireAllColumns { continue }
                 throw .missingColumn(name: attribute.name)
             }
             switch attribute.kind {
             case .categorical(var categories):
                 if categories.isEmpty {
-                    categories = Array(Set(cells.lazy.map { String(trimmed($0)) }.filter { !$0.isEmpty })).sorted()
+                    categories = Array(Set((0..<rowCount).lazy.map { cells.trimmedText(row: $0, column: column) }
+                        .filter { !$0.isEmpty })).sorted()
                     resolved.attributes[index].kind = .categorical(categories: categories)
                 }
                 var code = [String: Int32](minimumCapacity: categories.count)
                 for (i, c) in categories.enumerated() { code[c] = Int32(i) }
-                var column = [Int32]()
-                column.reserveCapacity(cells.count)
-                for (row, cell) in cells.enumerated() {
-                    let text = trimmed(cell)
-                    if text.isEmpty { column.append(-1); continue }
-                    if let c = code[String(text)] { column.append(c); continue }
+                var codes = [Int32]()
+                codes.reserveCapacity(rowCount)
+                for row in 0..<rowCount {
+                    let text = cells.trimmedText(row: row, column: column)
+                    if text.isEmpty { codes.append(-1); continue }
+                    if let c = code[text] { codes.append(c); continue }
+                    let cell = cells.rawText(row: row, column: column)
                     switch policy {
                     case .reject:
                         throw .unknownCategory(row: row, column: attribute.name, value: cell, known: categories)
                     case .treatAsMissing:
                         unknownCount += 1
                         if unknown.count < 100 { unknown.append(UnknownCategory(row: row, column: attribute.name, value: cell)) }
-                        column.append(-1)
+                        codes.append(-1)
                     }
                 }
-                values[attribute.name] = .categories(column)
+                values[attribute.name] = .categories(codes)
             case .continuous, .binary, .ordinal:
-                var column = [Double]()
-                column.reserveCapacity(cells.count)
-                for (row, cell) in cells.enumerated() {
-                    column.append(try Self.parseNumber(cell, row: row, attribute: attribute))
+                var numbers = [Double]()
+                numbers.reserveCapacity(rowCount)
+                for row in 0..<rowCount {
+                    numbers.append(try Self.number(cells, row: row, column: column, attribute: attribute))
                 }
-                values[attribute.name] = .numbers(column)
+                values[attribute.name] = .numbers(numbers)
             }
         }
         self.schema = resolved
@@ -165,19 +173,43 @@ public struct CustomerData: Sendable {
         self.unknownCategoryCount = unknownCount
     }
 
-    private static func parseNumber(_ cell: String, row: Int, attribute: Attribute) throws(PersonaDataError) -> Double {
-        let text = trimmed(cell)
-        if text.isEmpty { return .nan }
-        guard let value = Double(text) else {
-            throw .notANumber(row: row, column: attribute.name, value: cell)
+    /// Reads a weight column: every cell a finite number ≥ 0 whose total is finite (and, with
+    /// `checkTotal`, positive).
+    static func readWeights(_ cells: some CellSource, column: Int, name: String,
+                            checkTotal: Bool) throws(PersonaDataError) -> [Double] {
+        var w = [Double]()
+        w.reserveCapacity(cells.rowCount)
+        var total = 0.0
+        for row in 0..<cells.rowCount {
+            guard case .number(let value) = cells.numericCell(row: row, column: column), value.isFinite, value >= 0 else {
+                throw .invalidWeight(row: row, column: name, value: cells.rawText(row: row, column: column))
+            }
+            w.append(value)
+            total += value
         }
-        guard value.isFinite else { throw .notFinite(row: row, column: attribute.name, value: cell) }
+        if checkTotal && total == 0 { throw .zeroTotalWeight(column: name) }
+        if !total.isFinite, let row = w.indices.max(by: { w[$0] < w[$1] }) {
+            throw .invalidWeight(row: row, column: name, value: cells.rawText(row: row, column: column))   // the sum overflows
+        }
+        return w
+    }
+
+    /// One numeric cell checked against its attribute's kind (NaN for an empty cell).
+    @inline(__always)
+    static func number(_ cells: some CellSource, row: Int, column: Int, attribute: Attribute) throws(PersonaDataError) -> Double {
+        let value: Double
+        switch cells.numericCell(row: row, column: column) {
+        case .empty: return .nan
+        case .text: throw .notANumber(row: row, column: attribute.name, value: cells.rawText(row: row, column: column))
+        case .number(let v): value = v
+        }
+        guard value.isFinite else { throw .notFinite(row: row, column: attribute.name, value: cells.rawText(row: row, column: column)) }
         switch attribute.kind {
         case .binary:
-            guard value == 0 || value == 1 else { throw .notBinary(row: row, column: attribute.name, value: cell) }
+            guard value == 0 || value == 1 else { throw .notBinary(row: row, column: attribute.name, value: cells.rawText(row: row, column: column)) }
         case .ordinal(let levels):
             guard levels.contains(value) else {
-                throw .notALevel(row: row, column: attribute.name, value: cell, levels: levels)
+                throw .notALevel(row: row, column: attribute.name, value: cells.rawText(row: row, column: column), levels: levels)
             }
         case .continuous, .categorical: break
         }

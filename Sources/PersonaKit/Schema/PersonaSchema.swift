@@ -47,78 +47,29 @@ public struct PersonaSchema: Sendable, Hashable, Codable {
     /// Categorical attributes with more distinct values than this are ignored by inference.
     public static let maximumInferredCategories = 50
 
-    /// Infers a schema from a table.
-    ///
-    /// Rules (also in `Docs/Schema.md`):
-    /// - the group comes from the column prefix (`lifestyle_`, `media_`, `online_`, `wish_`,
-    ///   `need_`, `fear_`, `finance_`, `health_`; anything else is `other`);
-    /// - columns starting with `profile_` are profile-only, all others are segment attributes;
-    /// - a column is numeric when more than half of its non-empty cells are numbers; then
-    ///   only 0 and 1 make it binary, only whole numbers 1–5 make it ordinal (levels 1–5),
-    ///   anything else continuous;
-    /// - other columns are categorical over their distinct values (sorted); with more than
-    ///   ``maximumInferredCategories`` values a segment column is ignored instead.
+    /// Infers a schema from a table (see ``SchemaInference`` for the rules and for reading a
+    /// file in batches).
     ///
     /// - Throws: ``PersonaDataError/missingIdColumn(name:available:)``,
     ///   ``PersonaDataError/duplicateColumn(name:)``, ``PersonaDataError/noRows``.
     /// - Complexity: O(rows × columns).
     public static func infer(from table: RawTable, idColumn: String = "customer_id",
                              weightColumn: String? = nil) throws(PersonaDataError) -> PersonaSchema {
-        try checkHeader(table, idColumn: idColumn, weightColumn: weightColumn)
-        if table.rowCount == 0 { throw .noRows }
-        var attributes: [Attribute] = []
-        for (name, cells) in zip(table.columnNames, table.columns) where name != idColumn && name != weightColumn {
-            let role: AttributeRole = name.hasPrefix(AttributeRole.profile.columnPrefix!) ? .profile : .segment
-            var attribute = Attribute(name: name, kind: inferKind(cells), role: role)
-            if case .categorical(let categories) = attribute.kind,
-               categories.count > maximumInferredCategories, role == .segment {
-                attribute.role = .ignore
-                attribute.kind = .categorical(categories: [])   // not stored: it is never read
-            }
-            attributes.append(attribute)
-        }
-        return PersonaSchema(idColumn: idColumn, weightColumn: weightColumn, attributes: attributes)
+        var inference = try SchemaInference(columnNames: table.columnNames, idColumn: idColumn, weightColumn: weightColumn)
+        inference.add(table)
+        for column in inference.columnsNeedingNumericTexts { inference.addNumericTexts(table, column: column) }
+        return try inference.schema()
     }
 
-    static func checkHeader(_ table: RawTable, idColumn: String, weightColumn: String?) throws(PersonaDataError) {
+    static func checkHeader(_ columnNames: [String], idColumn: String, weightColumn: String?) throws(PersonaDataError) {
         var seen = Set<String>()
-        for name in table.columnNames where !seen.insert(name).inserted {
+        for name in columnNames where !seen.insert(name).inserted {
             throw .duplicateColumn(name: name)
         }
         guard seen.contains(idColumn) else {
-            throw .missingIdColumn(name: idColumn, available: table.columnNames)
+            throw .missingIdColumn(name: idColumn, available: columnNames)
         }
         if let weightColumn, !seen.contains(weightColumn) { throw .missingColumn(name: weightColumn) }
-    }
-
-    private static func inferKind(_ cells: [String]) -> AttributeKind {
-        var nonEmpty = 0, numeric = 0
-        var allBinary = true, allLikert = true
-        var categories = Set<String>()
-        for cell in cells {
-            let text = trimmed(cell)
-            if text.isEmpty { continue }
-            nonEmpty += 1
-            if let value = Double(text) {
-                numeric += 1
-                if value != 0 && value != 1 { allBinary = false }
-                if !(value >= 1 && value <= 5 && value == value.rounded()) { allLikert = false }
-            } else {
-                categories.insert(String(text))
-            }
-        }
-        if nonEmpty == 0 { return .continuous }
-        if numeric * 2 > nonEmpty {
-            if numeric == nonEmpty && allBinary { return .binary }
-            if numeric == nonEmpty && allLikert { return .ordinal(levels: [1, 2, 3, 4, 5]) }
-            return .continuous
-        }
-        // Numeric-looking cells of a text column are categories too.
-        for cell in cells {
-            let text = trimmed(cell)
-            if !text.isEmpty, Double(text) != nil { categories.insert(String(text)) }
-        }
-        return .categorical(categories: categories.sorted())
     }
 
     /// Checks the schema on its own: names unique, weights between 0 and ``maximumWeight``, ordinal levels

@@ -1,0 +1,184 @@
+import Foundation
+import PersonaKit
+
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Musl)
+import Musl
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
+/// Reads a CSV file in batches of whole records, in memory bounded by the chunk size
+/// (plus the longest record): the reader behind every command, for files of any length.
+///
+/// ```swift
+/// let reader = try CSVStreamReader(contentsOf: url)
+/// while let batch = try reader.nextBatch() {
+///     for row in 0..<batch.count { … batch.number(row: row, column: 3) … }
+/// }
+/// ```
+///
+/// The format is that of ``CSVReader`` (RFC 4180, header required, LF/CRLF/CR line ends, a
+/// UTF-8 byte order mark skipped, blank lines at the end ignored); errors are the same
+/// ``CSVError``s, naming the file row (the header is row 1) across batches.
+///
+/// Measured (release build, one core of the 2-core development machine): structure scan
+/// plus every cell read as a number runs at several hundred MB/s; see `Docs/Performance.md`.
+public final class CSVStreamReader {
+    /// The header's column names.
+    public private(set) var header: [String] = []
+    /// The name used in errors.
+    public let file: String
+    /// Bytes read from the file so far.
+    public private(set) var bytesRead = 0
+
+    private let descriptor: Int32
+    private let separator: UInt8
+    private let chunkSize: Int
+    private var carry: [UInt8] = []
+    private var atEnd = false
+    private var row = 1
+    private var hasher: FNV1a64?
+
+    /// Opens a file and reads its header.
+    /// - Parameters:
+    ///   - url: the file.
+    ///   - displayName: the name used in errors; the file's last path component by default.
+    ///   - separator: the field separator: an ASCII character other than `"`, CR and LF.
+    ///   - chunkSize: bytes read per batch (at least 4 KiB).
+    ///   - hashing: whether to compute ``contentHash`` of the bytes read.
+    /// - Throws: `CSVError.cannotRead`, `.emptyFile`, `.badHeader` and the format errors of
+    ///   the header row.
+    public init(contentsOf url: URL, displayName: String? = nil, separator: Character = ",",
+                chunkSize: Int = 1 << 22, hashing: Bool = false) throws(CSVError) {
+        let name = displayName ?? url.lastPathComponent
+        self.file = name
+        self.separator = CSVReader.separatorByte(separator)
+        self.chunkSize = max(chunkSize, 4096)
+        if hashing { hasher = FNV1a64() }
+        do { descriptor = try AtomicFile.openForReading(url) } catch { throw .cannotRead(file: name, reason: error.reason) }
+
+        do {
+            header = try readHeader()
+        } catch {
+            close(descriptor)
+            throw error
+        }
+    }
+
+    /// Reads until the header record is complete and checks its names.
+    private func readHeader() throws(CSVError) -> [String] {
+        var names: [String]? = nil
+        var buffer = [UInt8]()
+        var skipBOM = true
+        while names == nil {
+            buffer = try fill(carrying: buffer)
+            if skipBOM, buffer.count >= 3 || atEnd {
+                skipBOM = false
+                if buffer.starts(with: [0xEF, 0xBB, 0xBF]) { buffer.removeFirst(3) }
+            }
+            let (fields, consumed, outcome) = try scan(buffer, width: nil, limit: 1)
+            switch outcome {
+            case .done where fields.isEmpty:
+                throw .emptyFile(file: file)
+            case .needMore where fields.isEmpty:
+                continue
+            default:
+                let header = CSVBatch(columnNames: Array(repeating: "", count: fields.count), firstRow: 1,
+                                      bytes: buffer, fields: fields)
+                names = (0..<fields.count).map { header.rawText(row: 0, column: $0) }
+                carry = Array(buffer[consumed...])
+            }
+        }
+        try CSVReader.validateHeader(names!, file: file)
+        return names!
+    }
+
+    deinit { close(descriptor) }
+
+    /// The next records (at least one), or `nil` at the end of the file.
+    /// - Throws: ``CSVError`` for the first problem in the records read.
+    /// - Complexity: O(bytes read).
+    public func nextBatch() throws(CSVError) -> CSVBatch? {
+        var buffer = carry
+        carry = []
+        while true {
+            if !atEnd { buffer = try fill(carrying: buffer) }
+            let firstRow = row + 1
+            let (fields, consumed, _) = try scan(buffer, width: header.count, limit: .max)
+            if !fields.isEmpty {
+                carry = Array(buffer[consumed...])
+                return CSVBatch(columnNames: header, firstRow: firstRow, bytes: buffer, fields: fields)
+            }
+            if atEnd { return nil }
+        }
+    }
+
+    /// 64-bit FNV-1a of every byte read so far, as 16 hex digits (`nil` unless hashing).
+    public var contentHash: String? { hasher?.hex }
+
+    /// Scans records from the start of `buffer`: their fields, the bytes they used and how
+    /// the scan ended.
+    private func scan(_ buffer: [UInt8], width: Int?, limit: Int) throws(CSVError)
+        -> (fields: [FieldBounds], consumed: Int, outcome: CSVScanner.Outcome) {
+        guard !buffer.isEmpty else { return ([], 0, atEnd ? .done : .needMore) }
+        return try buffer.withUnsafeBufferPointer { bytes throws(CSVError) in
+            var scanner = CSVScanner(base: bytes.baseAddress!, start: 0, end: bytes.count, isFinal: atEnd,
+                                     file: file, separator: separator, row: row, columnNames: header(orEmpty: width))
+            var fields = [FieldBounds]()
+            if let width { fields.reserveCapacity(width * max(64, bytes.count / max(1, 4 * width))) }
+            var records = 0, outcome = CSVScanner.Outcome.record
+            while records < limit {
+                outcome = try scanner.scanRecord(width: width, into: &fields)
+                if outcome != .record { break }
+                records += 1
+            }
+            row = scanner.row
+            return (fields, scanner.position, outcome)
+        }
+    }
+
+    private func header(orEmpty width: Int?) -> [String] { width == nil ? [] : header }
+
+    /// Appends up to one chunk of the file to `buffer`.
+    private func fill(carrying buffer: [UInt8]) throws(CSVError) -> [UInt8] {
+        var next = [UInt8]()
+        next.reserveCapacity(buffer.count + chunkSize)
+        next.append(contentsOf: buffer)
+        let before = next.count
+        do {
+            try AtomicFile.read(descriptor, upTo: chunkSize, appendingTo: &next)
+        } catch {
+            throw .cannotRead(file: file, reason: error.reason)
+        }
+        let added = next.count - before
+        if added == 0 { atEnd = true }
+        bytesRead += added
+        if added > 0, var h = hasher {
+            next.withUnsafeBufferPointer { h.update(UnsafeBufferPointer(rebasing: $0[before...])) }
+            hasher = h
+        }
+        return next
+    }
+}
+
+/// 64-bit FNV-1a, fed in pieces.
+struct FNV1a64 {
+    private(set) var value: UInt64 = 0xcbf2_9ce4_8422_2325
+
+    mutating func update(_ bytes: UnsafeBufferPointer<UInt8>) {
+        var hash = value
+        for byte in bytes {
+            hash ^= UInt64(byte)
+            hash &*= 0x0000_0100_0000_01b3
+        }
+        value = hash
+    }
+
+    /// The hash as 16 hex digits.
+    var hex: String {
+        let text = String(value, radix: 16)
+        return String(repeating: "0", count: 16 - text.count) + text
+    }
+}

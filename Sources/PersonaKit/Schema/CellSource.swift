@@ -1,0 +1,53 @@
+/// A cell read as a number.
+public enum NumericCell: Sendable, Equatable {
+    /// The cell is empty (or only spaces and tabs): a missing value.
+    case empty
+    /// The cell holds a number (possibly infinite or NaN when spelled so).
+    case number(Double)
+    /// The cell holds text that is not a number.
+    case text
+}
+
+/// Rows of text cells, column by column: what customer data is read from.
+///
+/// ``RawTable`` is one (cells held as strings); a streaming file reader's batch of records is
+/// another (cells kept as bytes and converted on demand). Everything that reads customer
+/// data — schema inference, ``CustomerData``, encoder statistics — goes through this
+/// protocol, so a file is read the same way whether it is held whole or streamed in batches.
+///
+/// Rows are numbered from 0 within the source.
+public protocol CellSource {
+    /// Column names, in source order.
+    var columnNames: [String] { get }
+    /// The number of rows.
+    var rowCount: Int { get }
+    /// The cell exactly as delivered (for error messages).
+    func rawText(row: Int, column: Int) -> String
+    /// The cell with ASCII spaces and tabs around it removed.
+    func trimmedText(row: Int, column: Int) -> String
+    /// The trimmed cell read as a number, exactly as `Double(String)` reads it.
+    func numericCell(row: Int, column: Int) -> NumericCell
+}
+
+extension CellSource {
+    /// The index of the column named `name`, if present.
+    /// - Complexity: O(number of columns).
+    public func columnIndex(named name: String) -> Int? {
+        columnNames.firstIndex(of: name)
+    }
+}
+
+extension RawTable: CellSource {
+    /// The cell exactly as delivered.
+    public func rawText(row: Int, column: Int) -> String { columns[column][row] }
+
+    /// The cell without surrounding spaces and tabs.
+    public func trimmedText(row: Int, column: Int) -> String { String(trimmed(columns[column][row])) }
+
+    /// The trimmed cell read as a number.
+    public func numericCell(row: Int, column: Int) -> NumericCell {
+        let text = trimmed(columns[column][row])
+        if text.isEmpty { return .empty }
+        return Double(text).map(NumericCell.number) ?? .text
+    }
+}
