@@ -42,23 +42,47 @@ struct AssignCommand: ParsableCommand {
         try CommandSupport.checkWritable(out)
         let model = try CommandSupport.loadModel(self.model)
         let start = Date()
-        let loaded = try CommandSupport.loadTable(data)
-        let customers: CustomerData
-        do {
-            customers = try model.read(loaded.table, idColumn: idColumn, unknownCategories: strictCategories ? .reject : .treatAsMissing)
-        } catch {
-            throw CommandSupport.dataFailure(error, file: data)
+        let policy: UnknownCategoryPolicy = strictCategories ? .reject : .treatAsMissing
+
+        // Read, encode, assign and write one batch at a time: memory stays bounded by the
+        // batch size whatever the number of rows.
+        let reader = try CommandSupport.openStream(data)
+        let output: StagedFile
+        do { output = try StagedFile(destination: URL(fileURLWithPath: out)) } catch { throw CommandFailure(error.description) }
+        var count = 0, outliers = 0, unknownCount = 0
+        var firstUnknown: (row: Int, column: String, value: String)? = nil
+        var idColumnName = idColumn ?? model.schema.idColumn
+        while let batch = try CommandSupport.next(reader) {
+            let customers: CustomerData
+            let assignments: [PersonaAssignment]
+            do {
+                customers = try model.read(batch, idColumn: idColumn, unknownCategories: policy, profiles: false)
+                assignments = try model.assign(customers, threads: threads)
+            } catch {
+                throw CommandSupport.dataFailure(error, file: data, rowOffset: batch.firstRow)
+            }
+            if let first = customers.unknownCategories.first, firstUnknown == nil {
+                firstUnknown = (first.row + batch.firstRow, first.column, first.value)
+            }
+            unknownCount += customers.unknownCategoryCount
+            idColumnName = customers.schema.idColumn
+            do {
+                try output.write(AssignmentsFile.render(ids: customers.ids, assignments: assignments, model: model,
+                                                        idColumn: idColumnName, includeHeader: count == 0))
+            } catch { throw CommandFailure(error.description) }
+            count += assignments.count
+            outliers += assignments.lazy.filter(\.isOutlier).count
         }
-        if customers.unknownCategoryCount > 0, let first = customers.unknownCategories.first {
-            progress.say("warning: \(customers.unknownCategoryCount) cell(s) hold categories the model was not trained on and were treated as missing (first: row \(first.row + 2), column '\(first.column)', '\(first.value)')")
+        if count == 0 {
+            // No data rows: report what reading them would (a header problem, or no rows).
+            do { _ = try model.read(RawTable(columnNames: reader.header, columns: reader.header.map { _ in [] }), idColumn: idColumn) } catch {
+                throw CommandSupport.dataFailure(error, file: data)
+            }
         }
-        let assignments: [PersonaAssignment]
-        do { assignments = try model.assign(customers, threads: threads) } catch {
-            throw CommandSupport.dataFailure(error, file: data)
+        do { try output.commit() } catch { throw CommandFailure(error.description) }
+        if let first = firstUnknown {
+            progress.say("warning: \(unknownCount) cell(s) hold categories the model was not trained on and were treated as missing (first: row \(first.row), column '\(first.column)', '\(first.value)')")
         }
-        try CommandSupport.write(AssignmentsFile.render(ids: customers.ids, assignments: assignments, model: model,
-                                                        idColumn: customers.schema.idColumn), to: out)
-        let outliers = assignments.lazy.filter(\.isOutlier).count
-        progress.say("assigned \(assignments.count) customers (\(outliers) outliers) in \(CommandSupport.elapsed(since: start)); wrote \(out)")
+        progress.say("assigned \(count) customers (\(outliers) outliers) in \(CommandSupport.elapsed(since: start)); wrote \(out)")
     }
 }

@@ -66,9 +66,22 @@ enum CommandSupport {
         return schema
     }
 
-    /// One line for a data error in `file` (data row 0 is line 2, after the header).
-    static func dataFailure(_ error: PersonaDataError, file: String) -> CommandFailure {
-        CommandFailure("\(file): \(error.describe(rowOffset: 2))")
+    /// One line for a data error in `file`; `rowOffset` is the file row of data row 0 (2 for
+    /// a whole file, after the header; a batch's first row for a batch).
+    static func dataFailure(_ error: PersonaDataError, file: String, rowOffset: Int = 2) -> CommandFailure {
+        CommandFailure("\(file): \(error.describe(rowOffset: rowOffset))")
+    }
+
+    /// Opens a customer CSV for reading in batches, naming the file in any error.
+    static func openStream(_ path: String, hashing: Bool = false) throws -> CSVStreamReader {
+        do { return try CSVStreamReader(contentsOf: URL(fileURLWithPath: path), displayName: path, hashing: hashing) } catch {
+            throw CommandFailure(error.description)
+        }
+    }
+
+    /// The next batch of a stream, naming the file in any error.
+    static func next(_ reader: CSVStreamReader) throws -> CSVBatch? {
+        do { return try reader.nextBatch() } catch { throw CommandFailure(error.description) }
     }
 
     /// Fails early, before any long computation, when an output file cannot be created: a

@@ -11,15 +11,18 @@ public enum AssignmentsFile {
         [idColumn, "persona", "persona_name", "distance", "runner_up", "margin", "outlier"]
     }
 
-    /// Renders assignments as CSV bytes.
+    /// Renders assignments as CSV bytes; without the header line when `includeHeader` is
+    /// false (the later pieces of a file written in batches).
     /// - Precondition: `ids.count == assignments.count`.
     /// - Complexity: O(rows).
     public static func render(ids: [String], assignments: [PersonaAssignment], model: PersonaModel,
-                              idColumn: String? = nil, separator: Character = ",") -> [UInt8] {
+                              idColumn: String? = nil, separator: Character = ",", includeHeader: Bool = true) -> [UInt8] {
         precondition(ids.count == assignments.count, "one identifier per assignment")
         let names = Dictionary(uniqueKeysWithValues: model.personas.map { ($0.id, $0.name) })
-        var writer = CSVWriter(header: header(idColumn: idColumn ?? model.schema.idColumn), separator: separator,
-                               reservingCapacity: ids.count * 64)
+        let columns = header(idColumn: idColumn ?? model.schema.idColumn)
+        var writer = includeHeader
+            ? CSVWriter(header: columns, separator: separator, reservingCapacity: ids.count * 64)
+            : CSVWriter(continuing: columns, separator: separator, reservingCapacity: ids.count * 64)
         for (id, a) in zip(ids, assignments) {
             writer.appendRow([
                 id, String(a.persona), names[a.persona] ?? "",

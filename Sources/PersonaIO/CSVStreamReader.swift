@@ -38,7 +38,7 @@ public final class CSVStreamReader {
     private let chunkSize: Int
     private var carry: [UInt8] = []
     private var atEnd = false
-    private var row = 1
+    private var row = 0   // the last record read (the header is row 1)
     private var hasher: FNV1a64?
 
     /// Opens a file and reads its header.
@@ -46,7 +46,7 @@ public final class CSVStreamReader {
     ///   - url: the file.
     ///   - displayName: the name used in errors; the file's last path component by default.
     ///   - separator: the field separator: an ASCII character other than `"`, CR and LF.
-    ///   - chunkSize: bytes read per batch (at least 4 KiB).
+    ///   - chunkSize: bytes read per batch (a batch always holds at least one whole record).
     ///   - hashing: whether to compute ``contentHash`` of the bytes read.
     /// - Throws: `CSVError.cannotRead`, `.emptyFile`, `.badHeader` and the format errors of
     ///   the header row.
@@ -55,7 +55,7 @@ public final class CSVStreamReader {
         let name = displayName ?? url.lastPathComponent
         self.file = name
         self.separator = CSVReader.separatorByte(separator)
-        self.chunkSize = max(chunkSize, 4096)
+        self.chunkSize = max(chunkSize, 1)
         if hashing { hasher = FNV1a64() }
         do { descriptor = try AtomicFile.openForReading(url) } catch { throw .cannotRead(file: name, reason: error.reason) }
 
@@ -103,8 +103,10 @@ public final class CSVStreamReader {
     public func nextBatch() throws(CSVError) -> CSVBatch? {
         var buffer = carry
         carry = []
+        var amount = max(chunkSize - buffer.count, 1)   // a batch holds about one chunk
         while true {
-            if !atEnd { buffer = try fill(carrying: buffer) }
+            if !atEnd { buffer = try fill(carrying: buffer, amount: amount) }
+            amount = chunkSize   // a record longer than what is buffered: grow
             let firstRow = row + 1
             let (fields, consumed, _) = try scan(buffer, width: header.count, limit: .max)
             if !fields.isEmpty {
@@ -141,14 +143,15 @@ public final class CSVStreamReader {
 
     private func header(orEmpty width: Int?) -> [String] { width == nil ? [] : header }
 
-    /// Appends up to one chunk of the file to `buffer`.
-    private func fill(carrying buffer: [UInt8]) throws(CSVError) -> [UInt8] {
+    /// Appends up to `amount` bytes of the file (one chunk by default) to `buffer`.
+    private func fill(carrying buffer: [UInt8], amount: Int? = nil) throws(CSVError) -> [UInt8] {
+        let amount = amount ?? chunkSize
         var next = [UInt8]()
-        next.reserveCapacity(buffer.count + chunkSize)
+        next.reserveCapacity(buffer.count + amount)
         next.append(contentsOf: buffer)
         let before = next.count
         do {
-            try AtomicFile.read(descriptor, upTo: chunkSize, appendingTo: &next)
+            try AtomicFile.read(descriptor, upTo: amount, appendingTo: &next)
         } catch {
             throw .cannotRead(file: file, reason: error.reason)
         }

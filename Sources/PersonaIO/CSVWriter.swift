@@ -37,6 +37,16 @@ public struct CSVWriter: Sendable {
         appendLine(header)
     }
 
+    /// Starts a CSV text that continues another one: rows only, no header (for writing a
+    /// long file in pieces).
+    /// - Complexity: O(1).
+    public init(continuing header: [String], separator: Character = ",", reservingCapacity: Int = 0) {
+        self.separator = separator
+        self.separatorByte = CSVReader.separatorByte(separator)
+        self.columnCount = header.count
+        bytes.reserveCapacity(max(reservingCapacity, 64))
+    }
+
     /// Appends one row.
     /// - Precondition: `cells.count == columnCount`.
     /// - Complexity: amortised O(size of the cells).

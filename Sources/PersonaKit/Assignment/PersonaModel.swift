@@ -55,19 +55,22 @@ public struct PersonaModel: Sendable, Hashable, Codable {
     /// Reads raw customer rows with the model's schema.
     ///
     /// Only the segment attributes (and the identifier, named `idColumn` or as in training)
-    /// are required; categories the model does not know follow `unknownCategories`.
+    /// are required; categories the model does not know follow `unknownCategories`. Profile
+    /// columns present are read too, unless `profiles` is false (assignment alone needs none).
     /// - Throws: ``PersonaDataError`` naming the row, column and value.
     /// - Complexity: O(rows × columns).
-    public func read(_ table: RawTable, idColumn: String? = nil,
-                     unknownCategories: UnknownCategoryPolicy = .treatAsMissing) throws(PersonaDataError) -> CustomerData {
+    public func read(_ cells: some CellSource, idColumn: String? = nil,
+                     unknownCategories: UnknownCategoryPolicy = .treatAsMissing,
+                     profiles: Bool = true) throws(PersonaDataError) -> CustomerData {
         var schema = self.schema
         schema.weightColumn = nil
         if let idColumn { schema.idColumn = idColumn }
         // Profile columns are optional at assignment time; ignored ones are never read.
         schema.attributes = schema.attributes.filter { attribute in
-            attribute.role == .segment || (attribute.role == .profile && table.columnIndex(named: attribute.name) != nil)
+            attribute.role == .segment
+                || (profiles && attribute.role == .profile && cells.columnIndex(named: attribute.name) != nil)
         }
-        return try CustomerData(table: table, schema: schema, unknownCategories: unknownCategories,
+        return try CustomerData(cells: cells, schema: schema, unknownCategories: unknownCategories,
                                 requireAllColumns: false)
     }
 
