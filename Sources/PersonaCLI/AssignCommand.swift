@@ -44,34 +44,34 @@ struct AssignCommand: ParsableCommand {
         let start = Date()
         let policy: UnknownCategoryPolicy = strictCategories ? .reject : .treatAsMissing
 
-        // Read, encode, assign and write one batch at a time: memory stays bounded by the
-        // batch size whatever the number of rows.
+        // Read, encode, assign and write a few batches at a time, the batches of a group in
+        // parallel: memory stays bounded by the batch size whatever the number of rows, and
+        // the output is written in input order.
         let reader = try CommandSupport.openStream(data)
         let output: StagedFile
         do { output = try StagedFile(destination: URL(fileURLWithPath: out)) } catch { throw CommandFailure(error.description) }
+        let workers = max(1, threads ?? ProcessInfo.processInfo.activeProcessorCount)
+        let job = AssignmentJob(model: model, idColumn: idColumn, policy: policy, file: data)
         var count = 0, outliers = 0, unknownCount = 0
-        var firstUnknown: (row: Int, column: String, value: String)? = nil
-        var idColumnName = idColumn ?? model.schema.idColumn
-        while let batch = try CommandSupport.next(reader) {
-            let customers: CustomerData
-            let assignments: [PersonaAssignment]
-            do {
-                customers = try model.read(batch, idColumn: idColumn, unknownCategories: policy, profiles: false)
-                assignments = try model.assign(customers, threads: threads)
-            } catch {
-                throw CommandSupport.dataFailure(error, file: data, rowOffset: batch.firstRow)
+        var firstUnknown: String? = nil
+        var finished = false
+        while !finished {
+            var group = [CSVBatch]()
+            while group.count < 2 * workers, let batch = try CommandSupport.next(reader) { group.append(batch) }
+            finished = group.count < 2 * workers
+            let results = ResultSlots<AssignmentJob.Piece>(count: group.count)
+            let (batches, first) = (group, count == 0)
+            DispatchQueue.concurrentPerform(iterations: batches.count) { i in
+                results[i] = Result { try job.run(batches[i], includeHeader: first && i == 0) }
             }
-            if let first = customers.unknownCategories.first, firstUnknown == nil {
-                firstUnknown = (first.row + batch.firstRow, first.column, first.value)
+            for result in results.values {
+                let piece = try result.get()
+                do { try output.write(piece.bytes) } catch { throw CommandFailure(error.description) }
+                count += piece.rows
+                outliers += piece.outliers
+                unknownCount += piece.unknownCount
+                if firstUnknown == nil { firstUnknown = piece.firstUnknown }
             }
-            unknownCount += customers.unknownCategoryCount
-            idColumnName = customers.schema.idColumn
-            do {
-                try output.write(AssignmentsFile.render(ids: customers.ids, assignments: assignments, model: model,
-                                                        idColumn: idColumnName, includeHeader: count == 0))
-            } catch { throw CommandFailure(error.description) }
-            count += assignments.count
-            outliers += assignments.lazy.filter(\.isOutlier).count
         }
         if count == 0 {
             // No data rows: report what reading them would (a header problem, or no rows).
@@ -81,8 +81,41 @@ struct AssignCommand: ParsableCommand {
         }
         do { try output.commit() } catch { throw CommandFailure(error.description) }
         if let first = firstUnknown {
-            progress.say("warning: \(unknownCount) cell(s) hold categories the model was not trained on and were treated as missing (first: row \(first.row), column '\(first.column)', '\(first.value)')")
+            progress.say("warning: \(unknownCount) cell(s) hold categories the model was not trained on and were treated as missing (first: \(first))")
         }
         progress.say("assigned \(count) customers (\(outliers) outliers) in \(CommandSupport.elapsed(since: start)); wrote \(out)")
+    }
+}
+
+/// Assigns one batch of customers and renders its rows of the assignment CSV.
+struct AssignmentJob: Sendable {
+    /// What one batch gives.
+    struct Piece: Sendable {
+        var bytes: [UInt8]
+        var rows: Int
+        var outliers: Int
+        var unknownCount: Int
+        var firstUnknown: String?
+    }
+
+    let model: PersonaModel
+    let idColumn: String?
+    let policy: UnknownCategoryPolicy
+    let file: String
+
+    func run(_ batch: CSVBatch, includeHeader: Bool) throws -> Piece {
+        let customers: CustomerData
+        let assignments: [PersonaAssignment]
+        do {
+            customers = try model.read(batch, idColumn: idColumn, unknownCategories: policy, profiles: false)
+            assignments = try model.assign(customers, threads: 1)
+        } catch {
+            throw CommandSupport.dataFailure(error, file: file, rowOffset: batch.firstRow)
+        }
+        let bytes = AssignmentsFile.render(ids: customers.ids, assignments: assignments, model: model,
+                                           idColumn: customers.schema.idColumn, includeHeader: includeHeader)
+        let first = customers.unknownCategories.first.map { "row \($0.row + batch.firstRow), column '\($0.column)', '\($0.value)'" }
+        return Piece(bytes: bytes, rows: assignments.count, outliers: assignments.lazy.filter(\.isOutlier).count,
+                     unknownCount: customers.unknownCategoryCount, firstUnknown: first)
     }
 }

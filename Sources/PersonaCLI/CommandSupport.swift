@@ -176,3 +176,18 @@ enum CommandSupport {
     }
 }
 
+
+/// One result per task of a parallel loop, each written by its own task.
+final class ResultSlots<Value>: @unchecked Sendable {
+    private var slots: [Result<Value, any Error>?]
+
+    init(count: Int) { slots = Array(repeating: nil, count: count) }
+
+    subscript(index: Int) -> Result<Value, any Error>? {
+        get { slots[index] }
+        set { slots.withUnsafeMutableBufferPointer { $0[index] = newValue } }
+    }
+
+    /// The results in task order (every task must have finished).
+    var values: [Result<Value, any Error>] { slots.map { $0! } }
+}

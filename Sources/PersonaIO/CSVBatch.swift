@@ -73,7 +73,49 @@ public struct CSVBatch: Sendable, CellSource {
             return text.isEmpty ? .empty : .text
         }
         return bytes.withUnsafeBufferPointer { buffer in
-            NumberParser.parse(buffer.baseAddress!, from: field.start, to: field.end)
+            NumberParser.powers.withUnsafeBufferPointer { powers in
+                NumberParser.parse(buffer.baseAddress!, from: field.start, to: field.end, powers: powers.baseAddress!)
+            }
+        }
+    }
+
+    public func numericCells(column: Int) -> [NumericCell] {
+        let width = columnNames.count
+        return [NumericCell](unsafeUninitializedCapacity: rowCount) { out, initialized in
+            bytes.withUnsafeBufferPointer { buffer in
+                fields.withUnsafeBufferPointer { fields in
+                    NumberParser.powers.withUnsafeBufferPointer { powers in
+                        let base = buffer.baseAddress!
+                        for row in 0..<rowCount {
+                            let field = fields[row * width + column]
+                            let cell: NumericCell
+                            if field.escaped {   // a quoted cell with quotes inside is never a number
+                                cell = trimmedText(row: row, column: column).isEmpty ? .empty : .text
+                            } else {
+                                cell = NumberParser.parse(base, from: field.start, to: field.end, powers: powers.baseAddress!)
+                            }
+                            (out.baseAddress! + row).initialize(to: cell)
+                        }
+                    }
+                }
+            }
+            initialized = rowCount
+        }
+    }
+
+    public func trimmedTexts(column: Int) -> [String] {
+        let width = columnNames.count
+        return bytes.withUnsafeBufferPointer { buffer in
+            fields.withUnsafeBufferPointer { fields in
+                let base = buffer.baseAddress!
+                return (0..<rowCount).map { row in
+                    let field = fields[row * width + column]
+                    var (start, end) = (field.start, field.end)
+                    while start < end, base[start] == 0x20 || base[start] == 0x09 { start += 1 }
+                    while end > start, base[end - 1] == 0x20 || base[end - 1] == 0x09 { end -= 1 }
+                    return Self.makeString(base, start, end, escaped: field.escaped)
+                }
+            }
         }
     }
 
@@ -95,7 +137,7 @@ public struct CSVBatch: Sendable, CellSource {
 
 /// Reads numbers straight from bytes, giving exactly what `Double(String)` gives.
 ///
-/// Plain decimals (`-12`, `3.25`, `1.5e3`) with at most 19 significant digits are read by
+/// Plain decimals (`-12`, `3.25`, `1.5e3`) with at most 19 digits are read by
 /// the exact fast path of Clinger ("How to read floating point numbers accurately", PLDI
 /// 1990): when the digits form an integer below 2^53 and the power of ten is at most 22 in
 /// magnitude, one multiplication or division of two exact doubles rounds correctly. Anything
@@ -105,7 +147,8 @@ enum NumberParser {
     static let powers: [Double] = (0...22).map { p in (0..<p).reduce(1.0) { r, _ in r * 10 } }
 
     @inline(__always)
-    static func parse(_ base: UnsafePointer<UInt8>, from start: Int, to end: Int) -> NumericCell {
+    static func parse(_ base: UnsafePointer<UInt8>, from start: Int, to end: Int,
+                      powers: UnsafePointer<Double>) -> NumericCell {
         var i = start, stop = end
         while i < stop, base[i] == 0x20 || base[i] == 0x09 { i += 1 }
         while stop > i, base[stop - 1] == 0x20 || base[stop - 1] == 0x09 { stop -= 1 }
@@ -113,24 +156,25 @@ enum NumberParser {
         let first = i
         var negative = false
         if base[i] == 0x2D || base[i] == 0x2B { negative = base[i] == 0x2D; i += 1 }
+        // Every digit goes into the mantissa; more than 19 digits could overflow it and take
+        // the exact general path instead.
         var mantissa: UInt64 = 0
-        var digits = 0, significant = 0, exponent = 0
+        var digits = 0, exponent = 0
         while i < stop, base[i] &- 0x30 < 10 {
-            let d = UInt64(base[i] &- 0x30)
-            if significant > 0 || d != 0 { significant += 1 }
-            if significant <= 19 { mantissa = mantissa &* 10 &+ d } else { exponent += 1 }
+            mantissa = mantissa &* 10 &+ UInt64(base[i] &- 0x30)
             digits += 1; i += 1
         }
         if i < stop, base[i] == 0x2E {
             i += 1
+            let fractionStart = i
             while i < stop, base[i] &- 0x30 < 10 {
-                let d = UInt64(base[i] &- 0x30)
-                if significant > 0 || d != 0 { significant += 1 }
-                if significant <= 19 { mantissa = mantissa &* 10 &+ d; exponent -= 1 }
-                digits += 1; i += 1
+                mantissa = mantissa &* 10 &+ UInt64(base[i] &- 0x30)
+                i += 1
             }
+            digits += i - fractionStart
+            exponent = fractionStart - i
         }
-        var fast = digits > 0 && significant <= 19
+        var fast = digits > 0 && digits <= 19
         if fast, i < stop, base[i] | 0x20 == 0x65 {   // e or E
             i += 1
             var negativeExponent = false

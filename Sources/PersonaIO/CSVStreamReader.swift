@@ -51,7 +51,7 @@ public final class CSVStreamReader {
     /// - Throws: `CSVError.cannotRead`, `.emptyFile`, `.badHeader` and the format errors of
     ///   the header row.
     public init(contentsOf url: URL, displayName: String? = nil, separator: Character = ",",
-                chunkSize: Int = 1 << 22, hashing: Bool = false) throws(CSVError) {
+                chunkSize: Int = 1 << 18, hashing: Bool = false) throws(CSVError) {
         let name = displayName ?? url.lastPathComponent
         self.file = name
         self.separator = CSVReader.separatorByte(separator)

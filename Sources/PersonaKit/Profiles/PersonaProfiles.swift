@@ -46,7 +46,7 @@ public struct PersonaProfile: Sendable, Hashable {
 
 /// Per-persona profiles of customers against the population.
 public enum PersonaProfiles {
-    /// Profiles every persona present in `personaIDs`.
+    /// Profiles every persona of `order` from customers and their personas.
     ///
     /// - Parameters:
     ///   - data: the customers, typed.
@@ -54,66 +54,122 @@ public enum PersonaProfiles {
     ///   - order: the persona identifiers to report, in order.
     /// - Complexity: O(rows × attributes).
     public static func compute(_ data: CustomerData, personas: [Int], order: [Int]) -> [PersonaProfile] {
-        precondition(personas.count == data.count, "one persona per customer")
-        let slot = Dictionary(uniqueKeysWithValues: order.enumerated().map { ($1, $0) })
-        let k = order.count
-        let weight = { (r: Int) in data.weights?[r] ?? 1 }
-        var sizes = [Int](repeating: 0, count: k)
-        var weights = [Double](repeating: 0, count: k)
-        for (r, p) in personas.enumerated() {
-            guard let s = slot[p] else { continue }
-            sizes[s] += 1; weights[s] += weight(r)
-        }
-        let totalWeight = weights.reduce(0, +)
-        var comparisons = Array(repeating: [AttributeComparison](), count: k)
+        var accumulator = Accumulator(schema: data.schema, order: order)
+        accumulator.add(data, personas: personas)
+        return accumulator.profiles()
+    }
 
-        for attribute in data.schema.attributes where attribute.role != .ignore {
-            guard let values = data.values[attribute.name] else { continue }
-            switch values {
-            case .numbers(let numbers):
-                // Population and persona means in the same overflow-safe units as the encoder.
-                let population = ScaledMoments(numbers, weights: data.weights)
-                let unit = population.unit
-                var sum = [Double](repeating: 0, count: k), mass = [Double](repeating: 0, count: k)
-                var nonNegative = true
-                for (r, v) in numbers.enumerated() where !v.isNaN {
-                    if v < 0 { nonNegative = false }
-                    if let s = slot[personas[r]] { sum[s] += weight(r) * (v / unit); mass[s] += weight(r) }
-                }
-                let popMean = population.scaledMean, deviation = population.scaledDeviation
-                for s in 0..<k {
-                    // Compared in scaled units, reported in original ones.
-                    var entry = comparison(attribute, category: nil, mean: mass[s] > 0 ? sum[s] / mass[s] : nil,
-                                           population: popMean, deviation: deviation, ratioScale: nonNegative)
-                    entry.personaMean = entry.personaMean.map { $0 * unit }
-                    entry.populationMean = entry.populationMean.map { $0 * unit }
-                    entry.populationDeviation = entry.populationDeviation.map { $0 * unit }
-                    comparisons[s].append(entry)
-                }
-            case .categories(let codes):
-                guard case .categorical(let categories) = attribute.kind else { continue }
-                let m = categories.count
-                var counts = [Double](repeating: 0, count: k * m), mass = [Double](repeating: 0, count: k)
-                var popCounts = [Double](repeating: 0, count: m), popMass = 0.0
-                for (r, code) in codes.enumerated() where code >= 0 {
-                    let w = weight(r)
-                    popCounts[Int(code)] += w; popMass += w
-                    if let s = slot[personas[r]] { counts[s * m + Int(code)] += w; mass[s] += w }
-                }
-                for (c, category) in categories.enumerated() {
-                    let p = popMass > 0 ? popCounts[c] / popMass : nil
-                    let deviation = p.map { ($0 * (1 - $0)).squareRoot() }
+    /// Profiles accumulated batch by batch (a file read in pieces), with the same results as
+    /// ``PersonaProfiles/compute(_:personas:order:)`` over all rows at once up to the last
+    /// bits of the sums.
+    public struct Accumulator: Sendable {
+        struct Numeric: Sendable {
+            var population = ScaledMoments()
+            var personas: [ScaledMoments]
+            var nonNegative = true
+        }
+        struct Categorical: Sendable {
+            var counts: [Double]      // k × categories
+            var mass: [Double]        // k
+            var population: [Double]  // categories
+            var populationMass = 0.0
+        }
+
+        let schema: PersonaSchema
+        let order: [Int]
+        let slot: [Int: Int]
+        var sizes: [Int]
+        var weights: [Double]
+        var numeric: [String: Numeric] = [:]
+        var categorical: [String: Categorical] = [:]
+
+        /// Starts profiles of the personas `order` (in that order) over `schema`'s
+        /// attributes; the categories of categorical attributes must be resolved.
+        public init(schema: PersonaSchema, order: [Int]) {
+            self.schema = schema
+            self.order = order
+            slot = Dictionary(uniqueKeysWithValues: order.enumerated().map { ($1, $0) })
+            sizes = Array(repeating: 0, count: order.count)
+            weights = Array(repeating: 0, count: order.count)
+        }
+
+        /// Adds customers and their personas (ids outside `order` count in the population
+        /// only).
+        /// - Complexity: O(rows × attributes).
+        public mutating func add(_ data: CustomerData, personas: [Int]) {
+            precondition(personas.count == data.count, "one persona per customer")
+            let k = order.count
+            var rowsBySlot = Array(repeating: [Int](), count: k)
+            for (r, p) in personas.enumerated() {
+                guard let s = slot[p] else { continue }
+                rowsBySlot[s].append(r)
+                sizes[s] += 1
+                weights[s] += data.weights?[r] ?? 1
+            }
+            for attribute in schema.attributes where attribute.role != .ignore {
+                guard let values = data.values[attribute.name] else { continue }
+                switch values {
+                case .numbers(let numbers):
+                    var entry = numeric[attribute.name] ?? Numeric(personas: Array(repeating: ScaledMoments(), count: k))
+                    entry.population.add(numbers, weights: data.weights)
                     for s in 0..<k {
-                        comparisons[s].append(comparison(attribute, category: category,
-                                                         mean: mass[s] > 0 ? counts[s * m + c] / mass[s] : nil,
-                                                         population: p, deviation: deviation, ratioScale: true))
+                        let rows = rowsBySlot[s]
+                        entry.personas[s].add(rows.lazy.map { numbers[$0] }, weights: data.weights.map { w in rows.lazy.map { w[$0] } })
                     }
+                    if entry.nonNegative, numbers.contains(where: { $0 < 0 }) { entry.nonNegative = false }
+                    numeric[attribute.name] = entry
+                case .categories(let codes):
+                    guard case .categorical(let categories) = attribute.kind else { continue }
+                    let m = categories.count
+                    var entry = categorical[attribute.name]
+                        ?? Categorical(counts: Array(repeating: 0, count: k * m), mass: Array(repeating: 0, count: k),
+                                       population: Array(repeating: 0, count: m))
+                    for (r, code) in codes.enumerated() where code >= 0 {
+                        let w = data.weights?[r] ?? 1
+                        entry.population[Int(code)] += w
+                        entry.populationMass += w
+                        if let s = slot[personas[r]] { entry.counts[s * m + Int(code)] += w; entry.mass[s] += w }
+                    }
+                    categorical[attribute.name] = entry
                 }
             }
         }
-        return (0..<k).map { s in
-            PersonaProfile(persona: order[s], size: sizes[s], share: totalWeight > 0 ? weights[s] / totalWeight : 0,
-                           comparisons: comparisons[s])
+
+        /// The profiles, in `order`.
+        public func profiles() -> [PersonaProfile] {
+            let k = order.count
+            let totalWeight = weights.reduce(0, +)
+            var comparisons = Array(repeating: [AttributeComparison](), count: k)
+            for attribute in schema.attributes where attribute.role != .ignore {
+                if let entry = numeric[attribute.name] {
+                    let population = entry.population
+                    for s in 0..<k {
+                        let persona = entry.personas[s]
+                        comparisons[s].append(AttributeComparison(
+                            attribute: attribute.name, category: nil, group: attribute.group, role: attribute.role,
+                            kind: attribute.kind.name, personaMean: persona.hasValues ? persona.mean : nil,
+                            populationMean: population.hasValues ? population.mean : nil,
+                            populationDeviation: population.hasValues ? population.deviation : nil,
+                            index: entry.nonNegative && population.mean > 0 ? persona.ratio(to: population).map { 100 * $0 } : nil,
+                            standardizedDifference: persona.standardizedDifference(from: population)))
+                    }
+                } else if let entry = categorical[attribute.name], case .categorical(let categories) = attribute.kind {
+                    let m = categories.count
+                    for (c, category) in categories.enumerated() {
+                        let p = entry.populationMass > 0 ? entry.population[c] / entry.populationMass : nil
+                        let deviation = p.map { ($0 * (1 - $0)).squareRoot() }
+                        for s in 0..<k {
+                            comparisons[s].append(comparison(attribute, category: category,
+                                                             mean: entry.mass[s] > 0 ? entry.counts[s * m + c] / entry.mass[s] : nil,
+                                                             population: p, deviation: deviation, ratioScale: true))
+                        }
+                    }
+                }
+            }
+            return (0..<k).map { s in
+                PersonaProfile(persona: order[s], size: sizes[s], share: totalWeight > 0 ? weights[s] / totalWeight : 0,
+                               comparisons: comparisons[s])
+            }
         }
     }
 

@@ -27,9 +27,24 @@ public protocol CellSource {
     func trimmedText(row: Int, column: Int) -> String
     /// The trimmed cell read as a number, exactly as `Double(String)` reads it.
     func numericCell(row: Int, column: Int) -> NumericCell
+    /// Every cell of a column read as ``numericCell(row:column:)`` does (a source may do it
+    /// faster in one go).
+    func numericCells(column: Int) -> [NumericCell]
+    /// Every cell of a column as ``trimmedText(row:column:)`` gives it.
+    func trimmedTexts(column: Int) -> [String]
 }
 
 extension CellSource {
+    /// Every cell of a column, one by one.
+    public func numericCells(column: Int) -> [NumericCell] {
+        (0..<rowCount).map { numericCell(row: $0, column: column) }
+    }
+
+    /// Every cell of a column, one by one.
+    public func trimmedTexts(column: Int) -> [String] {
+        (0..<rowCount).map { trimmedText(row: $0, column: column) }
+    }
+
     /// The index of the column named `name`, if present.
     /// - Complexity: O(number of columns).
     public func columnIndex(named name: String) -> Int? {

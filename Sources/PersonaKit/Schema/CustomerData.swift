@@ -96,8 +96,7 @@ public struct CustomerData: Sendable {
         var firstRow = [String: Int](minimumCapacity: rowCount)
         var ids = [String]()
         ids.reserveCapacity(rowCount)
-        for row in 0..<rowCount {
-            let id = cells.trimmedText(row: row, column: idColumn)
+        for (row, id) in cells.trimmedTexts(column: idColumn).enumerated() {
             if id.isEmpty { throw .emptyId(row: row, column: schema.idColumn) }
             if let first = firstRow.updateValue(row, forKey: id) {
                 throw .duplicateId(id: id, firstRow: first, row: row, column: schema.idColumn)
@@ -132,17 +131,16 @@ public struct CustomerData: Sendable {
             }
             switch attribute.kind {
             case .categorical(var categories):
+                let texts = cells.trimmedTexts(column: column)
                 if categories.isEmpty {
-                    categories = Array(Set((0..<rowCount).lazy.map { cells.trimmedText(row: $0, column: column) }
-                        .filter { !$0.isEmpty })).sorted()
+                    categories = Array(Set(texts.lazy.filter { !$0.isEmpty })).sorted()
                     resolved.attributes[index].kind = .categorical(categories: categories)
                 }
                 var code = [String: Int32](minimumCapacity: categories.count)
                 for (i, c) in categories.enumerated() { code[c] = Int32(i) }
                 var codes = [Int32]()
                 codes.reserveCapacity(rowCount)
-                for row in 0..<rowCount {
-                    let text = cells.trimmedText(row: row, column: column)
+                for (row, text) in texts.enumerated() {
                     if text.isEmpty { codes.append(-1); continue }
                     if let c = code[text] { codes.append(c); continue }
                     let cell = cells.rawText(row: row, column: column)
@@ -159,8 +157,8 @@ public struct CustomerData: Sendable {
             case .continuous, .binary, .ordinal:
                 var numbers = [Double]()
                 numbers.reserveCapacity(rowCount)
-                for row in 0..<rowCount {
-                    numbers.append(try Self.number(cells, row: row, column: column, attribute: attribute))
+                for (row, cell) in cells.numericCells(column: column).enumerated() {
+                    numbers.append(try Self.number(cell, cells, row: row, column: column, attribute: attribute))
                 }
                 values[attribute.name] = .numbers(numbers)
             }
@@ -180,8 +178,8 @@ public struct CustomerData: Sendable {
         var w = [Double]()
         w.reserveCapacity(cells.rowCount)
         var total = 0.0
-        for row in 0..<cells.rowCount {
-            guard case .number(let value) = cells.numericCell(row: row, column: column), value.isFinite, value >= 0 else {
+        for (row, cell) in cells.numericCells(column: column).enumerated() {
+            guard case .number(let value) = cell, value.isFinite, value >= 0 else {
                 throw .invalidWeight(row: row, column: name, value: cells.rawText(row: row, column: column))
             }
             w.append(value)
@@ -196,9 +194,10 @@ public struct CustomerData: Sendable {
 
     /// One numeric cell checked against its attribute's kind (NaN for an empty cell).
     @inline(__always)
-    static func number(_ cells: some CellSource, row: Int, column: Int, attribute: Attribute) throws(PersonaDataError) -> Double {
+    static func number(_ cell: NumericCell, _ cells: some CellSource, row: Int, column: Int,
+                       attribute: Attribute) throws(PersonaDataError) -> Double {
         let value: Double
-        switch cells.numericCell(row: row, column: column) {
+        switch cell {
         case .empty: return .nan
         case .text: throw .notANumber(row: row, column: attribute.name, value: cells.rawText(row: row, column: column))
         case .number(let v): value = v

@@ -73,8 +73,8 @@ public struct SchemaInference: Sendable {
         rows += cells.rowCount
         for column in attributeColumns {
             var state = states[column]
-            for row in 0..<cells.rowCount {
-                switch cells.numericCell(row: row, column: column) {
+            for (row, cell) in cells.numericCells(column: column).enumerated() {
+                switch cell {
                 case .empty:
                     continue
                 case .number(let value):
@@ -116,8 +116,8 @@ public struct SchemaInference: Sendable {
             states[column].numericTextsComplete = true
             states[column].numericTexts = []
         }
-        for row in 0..<cells.rowCount {
-            if case .number = cells.numericCell(row: row, column: column) {
+        for (row, cell) in cells.numericCells(column: column).enumerated() {
+            if case .number = cell {
                 states[column].numericTexts.insert(cells.trimmedText(row: row, column: column))
             }
         }
