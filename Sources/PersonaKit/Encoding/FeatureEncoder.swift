@@ -81,7 +81,31 @@ public struct FeatureEncoder: Sendable, Hashable, Codable {
     ///   represented.
     /// - Complexity: O(rows × attributes).
     public init(fitting data: CustomerData, options: EncodingOptions = EncodingOptions()) throws(PersonaDataError) {
-        let segment = data.schema.segmentAttributes
+        try self.init(schema: data.schema, options: options) { attribute in
+            switch data.values[attribute.name]! {
+            case .numbers(let values): return .numbers(ScaledMoments(values, weights: data.weights))
+            case .categories(let codes):
+                guard case .categorical(let categories) = attribute.kind else { preconditionFailure("codes need categories") }
+                var weights = [Double](repeating: 0, count: categories.count)
+                for (r, code) in codes.enumerated() where code >= 0 { weights[Int(code)] += data.weights?[r] ?? 1 }
+                return .categories(weights)
+            }
+        }
+    }
+
+    /// Fits the encoder to the statistics a ``DataSurvey`` gathered (a file read in
+    /// batches), for `schema` (the survey's schema).
+    /// - Throws: as ``init(fitting:options:)``.
+    /// - Complexity: O(attributes).
+    public init(survey: DataSurvey, schema: PersonaSchema, options: EncodingOptions = EncodingOptions()) throws(PersonaDataError) {
+        try self.init(schema: schema, options: options) { attribute in
+            survey.statistics(of: attribute) ?? .numbers(ScaledMoments())
+        }
+    }
+
+    private init(schema: PersonaSchema, options: EncodingOptions,
+                 statistics: (Attribute) -> AttributeStatistics) throws(PersonaDataError) {
+        let segment = schema.segmentAttributes
         guard !segment.isEmpty else { throw .noSegmentAttributes }
         var groupWeight = [AttributeGroup: Double]()
         for attribute in segment { groupWeight[attribute.group, default: 0] += attribute.weight }
@@ -92,9 +116,8 @@ public struct FeatureEncoder: Sendable, Hashable, Codable {
             var factor = attribute.weight.squareRoot()
             if options.balanceGroups { factor /= groupWeight[attribute.group]!.squareRoot() }
             let first = names.count
-            switch data.values[attribute.name]! {
-            case .numbers(let values):
-                let moments = ScaledMoments(values, weights: data.weights)
+            switch statistics(attribute) {
+            case .numbers(let moments):
                 let (mean, deviation) = (moments.mean, moments.deviation)
                 let scale = options.scaling == .zscore && deviation > 0 ? factor / deviation : factor
                 guard mean.isFinite, deviation.isFinite, scale.isFinite, scale > 0 || factor == 0 else {
@@ -103,9 +126,10 @@ public struct FeatureEncoder: Sendable, Hashable, Codable {
                 encoded.append(EncodedAttribute(name: attribute.name, firstColumn: first,
                                                 centers: [mean], scales: [scale], deviations: [deviation]))
                 names.append(attribute.name)
-            case .categories(let codes):
-                guard case .categorical(let categories) = attribute.kind else { preconditionFailure("codes need categories") }
-                let shares = Self.categoryShares(codes, count: categories.count, weights: data.weights)
+            case .categories(let weights):
+                guard case .categorical(let categories) = attribute.kind else { preconditionFailure("weights need categories") }
+                let total = weights.reduce(0, +)
+                let shares = total > 0 ? weights.map { $0 / total } : weights
                 let spread = shares.reduce(0) { $0 + $1 * (1 - $1) }.squareRoot()
                 let scale = options.scaling == .zscore && spread > 0 ? factor / spread : factor
                 encoded.append(EncodedAttribute(
@@ -170,14 +194,12 @@ public struct FeatureEncoder: Sendable, Hashable, Codable {
         }
         preconditionFailure("column \(column) out of range 0..<\(width)")
     }
+}
 
-    static func categoryShares(_ codes: [Int32], count: Int, weights: [Double]?) -> [Double] {
-        var shares = [Double](repeating: 0, count: count)
-        var total = 0.0
-        for (r, code) in codes.enumerated() where code >= 0 {
-            let w = weights?[r] ?? 1
-            shares[Int(code)] += w; total += w
-        }
-        return total > 0 ? shares.map { $0 / total } : shares
-    }
+/// What an encoder is fitted from, per attribute.
+enum AttributeStatistics {
+    /// The weighted moments of a numeric attribute's values.
+    case numbers(ScaledMoments)
+    /// The total weight of each category of a categorical attribute.
+    case categories([Double])
 }

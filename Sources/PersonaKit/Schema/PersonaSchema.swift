@@ -47,18 +47,19 @@ public struct PersonaSchema: Sendable, Hashable, Codable {
     /// Categorical attributes with more distinct values than this are ignored by inference.
     public static let maximumInferredCategories = 50
 
-    /// Infers a schema from a table (see ``SchemaInference`` for the rules and for reading a
-    /// file in batches).
+    /// Infers a schema from a table (see ``DataSurvey`` for the rules and for reading a file
+    /// in batches).
     ///
     /// - Throws: ``PersonaDataError/missingIdColumn(name:available:)``,
-    ///   ``PersonaDataError/duplicateColumn(name:)``, ``PersonaDataError/noRows``.
+    ///   ``PersonaDataError/duplicateColumn(name:)``, ``PersonaDataError/noRows``,
+    ///   ``PersonaDataError/invalidWeight(row:column:value:)``.
     /// - Complexity: O(rows × columns).
     public static func infer(from table: RawTable, idColumn: String = "customer_id",
                              weightColumn: String? = nil) throws(PersonaDataError) -> PersonaSchema {
-        var inference = try SchemaInference(columnNames: table.columnNames, idColumn: idColumn, weightColumn: weightColumn)
-        inference.add(table)
-        for column in inference.columnsNeedingNumericTexts { inference.addNumericTexts(table, column: column) }
-        return try inference.schema()
+        var survey = try DataSurvey(columnNames: table.columnNames, idColumn: idColumn, weightColumn: weightColumn)
+        try survey.add(table)
+        for column in survey.columnsNeedingNumericTexts { try survey.addNumericTexts(table, column: column) }
+        return try survey.schema()
     }
 
     static func checkHeader(_ columnNames: [String], idColumn: String, weightColumn: String?) throws(PersonaDataError) {
