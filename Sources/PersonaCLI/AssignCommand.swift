@@ -54,25 +54,15 @@ struct AssignCommand: ParsableCommand {
         let job = AssignmentJob(model: model, idColumn: idColumn, policy: policy, file: data)
         var count = 0, outliers = 0, unknownCount = 0
         var firstUnknown: String? = nil
-        var finished = false
-        while !finished {
-            var group = [CSVBatch]()
-            while group.count < 2 * workers, let batch = try CommandSupport.next(reader) { group.append(batch) }
-            finished = group.count < 2 * workers
-            let results = ResultSlots<AssignmentJob.Piece>(count: group.count)
-            let (batches, first) = (group, count == 0)
-            DispatchQueue.concurrentPerform(iterations: batches.count) { i in
-                results[i] = Result { try job.run(batches[i], includeHeader: first && i == 0) }
-            }
-            for result in results.values {
-                let piece = try result.get()
-                do { try output.write(piece.bytes) } catch { throw CommandFailure(error.description) }
-                count += piece.rows
-                outliers += piece.outliers
-                unknownCount += piece.unknownCount
-                if firstUnknown == nil { firstUnknown = piece.firstUnknown }
-            }
-        }
+        try CommandSupport.naming(data) { try reader.forEachBatch(workers: workers, transform: { batch in try job.run(batch) }) { (_, piece: AssignmentJob.Piece) in
+            var bytes = piece.bytes
+            if count == 0 { bytes.insert(contentsOf: piece.header, at: 0) }
+            do { try output.write(bytes) } catch let error as FileError { throw CommandFailure(error.description) }
+            count += piece.rows
+            outliers += piece.outliers
+            unknownCount += piece.unknownCount
+            if firstUnknown == nil { firstUnknown = piece.firstUnknown }
+        } }
         if count == 0 {
             // No data rows: report what reading them would (a header problem, or no rows).
             do { _ = try model.read(RawTable(columnNames: reader.header, columns: reader.header.map { _ in [] }), idColumn: idColumn) } catch {
@@ -92,6 +82,7 @@ struct AssignmentJob: Sendable {
     /// What one batch gives.
     struct Piece: Sendable {
         var bytes: [UInt8]
+        var header: [UInt8]
         var rows: Int
         var outliers: Int
         var unknownCount: Int
@@ -103,7 +94,7 @@ struct AssignmentJob: Sendable {
     let policy: UnknownCategoryPolicy
     let file: String
 
-    func run(_ batch: CSVBatch, includeHeader: Bool) throws -> Piece {
+    func run(_ batch: CSVBatch) throws -> Piece {
         let customers: CustomerData
         let assignments: [PersonaAssignment]
         do {
@@ -113,9 +104,10 @@ struct AssignmentJob: Sendable {
             throw CommandSupport.dataFailure(error, file: file, rowOffset: batch.firstRow)
         }
         let bytes = AssignmentsFile.render(ids: customers.ids, assignments: assignments, model: model,
-                                           idColumn: customers.schema.idColumn, includeHeader: includeHeader)
+                                           idColumn: customers.schema.idColumn, includeHeader: false)
+        let header = CSVWriter(header: AssignmentsFile.header(idColumn: customers.schema.idColumn)).bytes
         let first = customers.unknownCategories.first.map { "row \($0.row + batch.firstRow), column '\($0.column)', '\($0.value)'" }
-        return Piece(bytes: bytes, rows: assignments.count, outliers: assignments.lazy.filter(\.isOutlier).count,
+        return Piece(bytes: bytes, header: header, rows: assignments.count, outliers: assignments.lazy.filter(\.isOutlier).count,
                      unknownCount: customers.unknownCategoryCount, firstUnknown: first)
     }
 }

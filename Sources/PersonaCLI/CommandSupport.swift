@@ -79,6 +79,11 @@ enum CommandSupport {
         }
     }
 
+    /// Runs `body`, turning a CSV format error into a one-line failure.
+    static func naming<T>(_ file: String, _ body: () throws -> T) throws -> T {
+        do { return try body() } catch let error as CSVError { throw CommandFailure(error.description) }
+    }
+
     /// The next batch of a stream, naming the file in any error.
     static func next(_ reader: CSVStreamReader) throws -> CSVBatch? {
         do { return try reader.nextBatch() } catch { throw CommandFailure(error.description) }
@@ -174,20 +179,4 @@ enum CommandSupport {
     static func elapsed(since start: Date) -> String {
         String(format: "%.2f s", Date().timeIntervalSince(start))
     }
-}
-
-
-/// One result per task of a parallel loop, each written by its own task.
-final class ResultSlots<Value>: @unchecked Sendable {
-    private var slots: [Result<Value, any Error>?]
-
-    init(count: Int) { slots = Array(repeating: nil, count: count) }
-
-    subscript(index: Int) -> Result<Value, any Error>? {
-        get { slots[index] }
-        set { slots.withUnsafeMutableBufferPointer { $0[index] = newValue } }
-    }
-
-    /// The results in task order (every task must have finished).
-    var values: [Result<Value, any Error>] { slots.map { $0! } }
 }

@@ -185,3 +185,48 @@ struct FNV1a64 {
         return String(repeating: "0", count: 16 - text.count) + text
     }
 }
+
+extension CSVStreamReader {
+    /// Reads the rest of the file in groups of `2 × workers` batches, transforms the batches of
+    /// a group concurrently, and hands the results to `consume` one by one in file order, so
+    /// that whatever `consume` builds does not depend on the number of workers. Memory is
+    /// bounded by one group of batches and their results.
+    ///
+    /// - Throws: the first error in file order: a ``CSVError`` reading a group, or the error
+    ///   of the earliest batch whose transform or consumption failed.
+    public func forEachBatch<Output>(workers: Int, transform: @Sendable (CSVBatch) throws -> Output,
+                                     consume: (CSVBatch, Output) throws -> Void) throws {
+        let groupSize = 2 * max(1, workers)
+        while true {
+            var group = [CSVBatch]()
+            while group.count < groupSize, let batch = try nextBatch() { group.append(batch) }
+            if group.isEmpty { return }
+            let results = ResultSlots<Output>(count: group.count)
+            let batches = group
+            if workers <= 1 {
+                for i in batches.indices { results[i] = Result { try transform(batches[i]) } }
+            } else {
+                DispatchQueue.concurrentPerform(iterations: batches.count) { i in
+                    results[i] = Result { try transform(batches[i]) }
+                }
+            }
+            for (batch, result) in zip(batches, results.values) { try consume(batch, try result.get()) }
+            if group.count < groupSize { return }
+        }
+    }
+}
+
+/// One result per task of a parallel loop, each written by its own task.
+final class ResultSlots<Value>: @unchecked Sendable {
+    private var slots: [Result<Value, any Error>?]
+
+    init(count: Int) { slots = Array(repeating: nil, count: count) }
+
+    subscript(index: Int) -> Result<Value, any Error>? {
+        get { slots[index] }
+        set { slots.withUnsafeMutableBufferPointer { $0[index] = newValue } }
+    }
+
+    /// The results in task order (every task must have finished).
+    var values: [Result<Value, any Error>] { slots.map { $0! } }
+}

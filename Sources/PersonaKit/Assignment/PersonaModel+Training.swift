@@ -50,12 +50,36 @@ extension PersonaModel {
                              createdAt: String? = nil, progress: ((KMeansProgress) -> Void)? = nil) throws -> TrainedModel {
         let encoder = try FeatureEncoder(fitting: data, options: options.encoding)
         let matrix = try encoder.transform(data)
-        let result = try KMeans.fit(matrix, weights: data.weights, configuration: options.kmeans, progress: progress)
-        let k = options.kmeans.clusterCount, d = matrix.columns
+        let fitted = try fit(matrix, weights: data.weights, schema: data.schema, encoder: encoder, options: options,
+                             dataHash: dataHash, createdAt: createdAt, progress: progress)
+        let profiles = PersonaProfiles.compute(data, personas: fitted.assignments.map(\.persona),
+                                               order: fitted.model.personas.map(\.id))
+        return TrainedModel(model: try fitted.model.named(from: profiles), assignments: fitted.assignments, profiles: profiles)
+    }
+
+    /// The k-means part of training, on an encoded matrix: personas ordered by size
+    /// (identifiers from 1) with centres, sizes, distances, outlier limits and the principal
+    /// components, named "Persona 1", "Persona 2", … until ``named(from:)`` gives them their
+    /// names. For training from a file read in batches, where the profiles are gathered in a
+    /// pass of their own; ``train(_:options:dataHash:createdAt:progress:)`` is both steps.
+    ///
+    /// - Parameters:
+    ///   - matrix: the training customers encoded by `encoder`.
+    ///   - weights: their sample weights, if any.
+    ///   - schema: the schema `encoder` was fitted with.
+    /// - Returns: the model and every row's assignment (outlier flags final).
+    /// - Throws: ``ClusteringError``, ``PrincipalComponents/Failure``.
+    /// - Complexity: that of ``KMeans/fit(_:weights:configuration:)`` plus O(n × d²).
+    public static func fit(_ matrix: FeatureMatrix, weights: [Double]?, schema: PersonaSchema, encoder: FeatureEncoder,
+                           options: TrainingOptions, dataHash: String? = nil, createdAt: String? = nil,
+                           progress: ((KMeansProgress) -> Void)? = nil) throws -> (model: PersonaModel, assignments: [PersonaAssignment]) {
+        precondition(matrix.columns == encoder.width, "the matrix must be encoded by the encoder")
+        let result = try KMeans.fit(matrix, weights: weights, configuration: options.kmeans, progress: progress)
+        let k = options.kmeans.clusterCount, d = matrix.columns, n = matrix.rows
 
         // Largest cluster first; ties keep k-means order.
         var clusterWeight = [Double](repeating: 0, count: k)
-        for (r, label) in result.labels.enumerated() { clusterWeight[Int(label)] += data.weights?[r] ?? 1 }
+        for (r, label) in result.labels.enumerated() { clusterWeight[Int(label)] += weights?[r] ?? 1 }
         let order = (0..<k).sorted { clusterWeight[$0] != clusterWeight[$1] ? clusterWeight[$0] > clusterWeight[$1] : $0 < $1 }
         var personas = order.enumerated().map { position, cluster in
             Persona(id: position + 1, name: "Persona \(position + 1)",
@@ -65,23 +89,23 @@ extension PersonaModel {
 
         var configuration = options.kmeans
         configuration.threads = nil  // not part of the model: results do not depend on it
-        let totalWeight = data.weights?.reduce(0, +) ?? Double(data.count)
+        let totalWeight = weights?.reduce(0, +) ?? Double(n)
         let training = TrainingSummary(configuration: configuration, inertia: result.inertia,
-                                       diagnostics: result.diagnostics, rowCount: data.count,
+                                       diagnostics: result.diagnostics, rowCount: n,
                                        totalWeight: totalWeight, dataHash: dataHash,
                                        libraryVersion: personaKitVersion, createdAt: createdAt)
-        let projection = try Self.projection(of: matrix, weights: data.weights, components: options.projectionComponents)
+        let projection = try Self.projection(of: matrix, weights: weights, components: options.projectionComponents)
 
         // Sizes, distances and outlier limits from the model's own assignment kernel.
-        let provisional = PersonaModel(schema: data.schema, encoder: encoder, personas: personas,
+        let provisional = PersonaModel(schema: schema, encoder: encoder, personas: personas,
                                        projection: projection, training: training)
-        let first = provisional.assign(matrix, threads: options.kmeans.threads)
+        var assignments = provisional.assign(matrix, threads: options.kmeans.threads)
         var members = Array(repeating: [Double](), count: k)
-        for (r, a) in first.enumerated() {
+        for (r, a) in assignments.enumerated() {
             let slot = a.persona - 1
             members[slot].append(a.distance)
             personas[slot].size += 1
-            personas[slot].weight += data.weights?[r] ?? 1
+            personas[slot].weight += weights?[r] ?? 1
         }
         for slot in 0..<k {
             personas[slot].share = totalWeight > 0 ? personas[slot].weight / totalWeight : 0
@@ -89,11 +113,25 @@ extension PersonaModel {
             personas[slot].meanDistance = distances.isEmpty ? 0 : distances.reduce(0, +) / Double(distances.count)
             personas[slot].outlierDistance = Self.outlierDistance(sortedDistances: distances)
         }
+        // The provisional model had the same centres; only the outlier limits were unknown.
+        for r in assignments.indices {
+            assignments[r].isOutlier = assignments[r].distance > personas[assignments[r].persona - 1].outlierDistance
+        }
+        let model = PersonaModel(schema: schema, encoder: encoder, personas: personas,
+                                 projection: projection, training: training)
+        return (model, assignments)
+    }
 
-        let profiles = PersonaProfiles.compute(data, personas: first.map(\.persona), order: personas.map(\.id))
+    /// The model with its personas named after their profiles (the two most distinguishing
+    /// attributes; a repeated name gets " (2)", " (3)", …), validated.
+    /// - Parameter profiles: one profile per persona, in persona order.
+    /// - Throws: ``ModelValidationError`` when the model would not load again.
+    public func named(from profiles: [PersonaProfile]) throws -> PersonaModel {
+        precondition(profiles.map(\.persona) == personas.map(\.id), "one profile per persona, in order")
+        var personas = self.personas
         var used = Set<String>()
-        for slot in 0..<k {
-            var name = PersonaProfiles.suggestedName(for: profiles[slot], schema: data.schema)
+        for slot in personas.indices {
+            var name = PersonaProfiles.suggestedName(for: profiles[slot], schema: schema)
             if used.contains(name) {
                 var n = 2
                 while used.contains("\(name) (\(n))") { n += 1 }
@@ -102,16 +140,10 @@ extension PersonaModel {
             used.insert(name)
             personas[slot].name = name
         }
-        let model = PersonaModel(schema: data.schema, encoder: encoder, personas: personas,
+        let model = PersonaModel(schema: schema, encoder: encoder, personas: personas,
                                  projection: projection, training: training)
         try model.validate()   // a trained model must load again; never write one that would not
-        // The provisional model had the same centres; only the outlier limits were unknown.
-        let assignments = first.map { a in
-            var a = a
-            a.isOutlier = a.distance > personas[a.persona - 1].outlierDistance
-            return a
-        }
-        return TrainedModel(model: model, assignments: assignments, profiles: profiles)
+        return model
     }
 
     /// The outlier limit of a persona from its members' sorted distances: halfway between the
