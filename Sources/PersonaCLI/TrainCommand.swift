@@ -61,6 +61,9 @@ struct TrainCommand: ParsableCommand {
     @Option(help: "Also write the persona report (personas.csv, attributes.csv) into this directory.")
     var reportDir: String?
 
+    @Option(help: "Also write the seconds each step took (JSON) to this file.")
+    var timings: String?
+
     @OptionGroup var progress: ProgressOptions
 
     func run() throws {
@@ -77,41 +80,27 @@ struct TrainCommand: ParsableCommand {
         if let reportDir { try CommandSupport.checkWritableDirectory(reportDir) }
 
         let start = Date()
-        let loaded = try CommandSupport.loadTable(data)
-        progress.say("read \(loaded.table.rowCount) rows × \(loaded.table.columnNames.count) columns from \(data) (\(CommandSupport.elapsed(since: start)))")
-
-        let customers: CustomerData
-        do {
-            var schema: PersonaSchema
-            if let path = self.schema {
-                schema = try CommandSupport.loadSchema(path)
-                if let idColumn { schema.idColumn = idColumn }
-                if let weightColumn { schema.weightColumn = weightColumn }
-            } else {
-                schema = try PersonaSchema.infer(from: loaded.table, idColumn: idColumn ?? "customer_id",
-                                                 weightColumn: weightColumn)
-            }
-            customers = try CustomerData(table: loaded.table, schema: schema, unknownCategories: .reject)
-        } catch let error as PersonaDataError {
-            throw CommandSupport.dataFailure(error, file: data)
+        var declared: PersonaSchema? = nil
+        if let path = self.schema {
+            var schema = try CommandSupport.loadSchema(path)
+            if let idColumn { schema.idColumn = idColumn }
+            if let weightColumn { schema.weightColumn = weightColumn }
+            declared = schema
         }
-        let segment = customers.schema.segmentAttributes
-        progress.say("\(segment.count) segment attributes in \(Set(segment.map(\.group)).count) groups, \(customers.schema.profileAttributes.count) profile-only")
-
+        var file = FileTraining(url: URL(fileURLWithPath: data), displayName: data, schema: declared)
+        file.idColumn = idColumn ?? "customer_id"
+        file.weightColumn = weightColumn
         let options = TrainingOptions(
             kmeans: KMeansConfiguration(clusterCount: k, restarts: restarts, maxIterations: maxIterations,
                                         tolerance: tolerance, seed: seed, threads: threads),
             encoding: EncodingOptions(scaling: scaling, balanceGroups: balanceGroups))
-        progress.say("training k=\(k) with \(restarts) restart(s), seed \(seed)…")
-        let fitStart = Date()
-        let trained: TrainedModel
+        let trained: FileTraining.Result
         do {
-            trained = try PersonaModel.train(customers, options: options, dataHash: loaded.hash,
-                                             createdAt: CommandSupport.now()) { step in
+            trained = try file.train(options: options, createdAt: CommandSupport.now(), step: { progress.say("\($0)…") }) { step in
                 progress.say(String(format: "  start %d/%d: inertia %.6g after %d iterations (best %.6g)", step.restart + 1, step.restarts, step.inertia, step.iterations, step.bestInertia))
             }
-        } catch let error as PersonaDataError {
-            throw CommandSupport.dataFailure(error, file: data)
+        } catch let error as FileTrainingError {
+            throw CommandFailure(error.description)
         } catch let error as PrincipalComponents.Failure {
             throw CommandFailure("\(data): \(error.description)")
         } catch let error as ModelValidationError {
@@ -123,15 +112,18 @@ struct TrainCommand: ParsableCommand {
             }
         }
         let model = trained.model
+        let segment = model.schema.segmentAttributes
+        progress.say("\(model.training.rowCount) rows; \(segment.count) segment attributes in \(Set(segment.map(\.group)).count) groups, \(model.schema.profileAttributes.count) profile-only")
         let d = model.training.diagnostics
-        progress.say("trained in \(CommandSupport.elapsed(since: fitStart)): inertia \(model.training.inertia), \(d.iterations) iterations, converged: \(d.converged)")
+        progress.say("trained in \(CommandSupport.elapsed(since: start)): inertia \(model.training.inertia), \(d.iterations) iterations, converged: \(d.converged)")
+        let writeStart = Date()
 
         // Stage every output completely, then move them all into place: a failure leaves
         // none of them written or half-written.
         var outputs = OutputSet()
         do {
             if let assignments {
-                try outputs.stage(AssignmentsFile.render(ids: customers.ids, assignments: trained.assignments, model: model),
+                try outputs.stage(AssignmentsFile.render(ids: trained.ids, assignments: trained.assignments, model: model),
                                   at: URL(fileURLWithPath: assignments))
             }
             if let reportDir {
@@ -144,6 +136,14 @@ struct TrainCommand: ParsableCommand {
             throw CommandFailure(error.description)
         }
         for url in outputs.destinations { progress.say("wrote \(url.path)") }
+        if let timings {
+            var seconds = trained.seconds
+            seconds["write"] = Date().timeIntervalSince(writeStart)
+            seconds["total"] = Date().timeIntervalSince(start)
+            seconds["read"] = seconds["survey"]
+            let fields = seconds.keys.sorted().map { "\"\($0)Seconds\": \(seconds[$0]!)" }
+            try CommandSupport.write(Array(("{" + fields.joined(separator: ", ") + "}\n").utf8), to: timings)
+        }
         for persona in model.personas {
             progress.say(String(format: "  persona %d  %5.1f%%  %@", persona.id, persona.share * 100, persona.name))
         }

@@ -135,6 +135,28 @@ public enum PersonaProfiles {
             }
         }
 
+        /// Adds the customers another accumulator of the same personas saw (batches
+        /// profiled in parallel, merged in file order).
+        public mutating func merge(_ other: Accumulator) {
+            precondition(other.order == order, "accumulators of the same personas")
+            for s in sizes.indices { sizes[s] += other.sizes[s]; weights[s] += other.weights[s] }
+            for (name, b) in other.numeric {
+                guard var a = numeric[name] else { numeric[name] = b; continue }
+                a.population.merge(b.population)
+                for s in a.personas.indices { a.personas[s].merge(b.personas[s]) }
+                a.nonNegative = a.nonNegative && b.nonNegative
+                numeric[name] = a
+            }
+            for (name, b) in other.categorical {
+                guard var a = categorical[name] else { categorical[name] = b; continue }
+                for i in a.counts.indices { a.counts[i] += b.counts[i] }
+                for i in a.mass.indices { a.mass[i] += b.mass[i] }
+                for i in a.population.indices { a.population[i] += b.population[i] }
+                a.populationMass += b.populationMass
+                categorical[name] = a
+            }
+        }
+
         /// The profiles, in `order`.
         public func profiles() -> [PersonaProfile] {
             let k = order.count

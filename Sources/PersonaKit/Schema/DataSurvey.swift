@@ -134,6 +134,46 @@ public struct DataSurvey: Sendable {
         }
     }
 
+    /// A survey of no rows with the same header and settings, to fill with one batch and
+    /// ``merge(_:)`` into this one (batches surveyed in parallel, merged in file order).
+    public func emptyCopy() -> DataSurvey {
+        var copy = self
+        copy.states = states.map { state in
+            var fresh = ColumnState()
+            fresh.textCap = state.textCap
+            return fresh
+        }
+        copy.rowCount = 0
+        copy.totalWeight = 0
+        return copy
+    }
+
+    /// Adds the rows another survey of the same header saw after this one's.
+    public mutating func merge(_ other: DataSurvey) {
+        precondition(other.columnNames == columnNames, "surveys of the same header")
+        rowCount += other.rowCount
+        totalWeight += other.totalWeight
+        for column in attributeColumns {
+            var a = states[column]
+            let b = other.states[column]
+            // Numbers the later rows saw before their own first text were not collected.
+            a.numericBeforeText += b.numericBeforeText
+            if a.texts.isEmpty && !b.texts.isEmpty { a.numericTexts = b.numericTexts } else {
+                a.numericTexts.merge(b.numericTexts, uniquingKeysWith: +)
+            }
+            for (text, weight) in b.texts {
+                if let cap = a.textCap, a.texts.count >= cap, a.texts[text] == nil { continue }
+                a.texts[text, default: 0] += weight
+            }
+            a.nonEmpty += b.nonEmpty
+            a.numeric += b.numeric
+            a.allBinary = a.allBinary && b.allBinary
+            a.allLikert = a.allLikert && b.allLikert
+            a.moments.merge(b.moments)
+            states[column] = a
+        }
+    }
+
     /// Columns that will be categorical but saw numbers before their first text: their
     /// numeric texts must be collected with ``addNumericTexts(_:column:)`` over all rows
     /// again before ``schema()``.

@@ -1,0 +1,225 @@
+import Foundation
+import PersonaKit
+
+/// A problem found while training from a file: a CSV format error, or a data error with the
+/// file row it happened on.
+public enum FileTrainingError: Error, CustomStringConvertible {
+    /// The file is not readable CSV.
+    case csv(CSVError)
+    /// A cell, row or column is unusable; `rowOffset` is the file row of the error's row 0.
+    case data(PersonaDataError, file: String, rowOffset: Int)
+
+    /// One line naming the file, row, column and value.
+    public var description: String {
+        switch self {
+        case .csv(let error): error.description
+        case .data(let error, let file, let rowOffset): "\(oneLine(file)): \(error.describe(rowOffset: rowOffset))"
+        }
+    }
+}
+
+/// Trains personas from a customer CSV of any length, reading it in batches: the file is
+/// never held in memory, only the encoded `Float` matrix k-means needs, the identifiers and
+/// the assignments.
+///
+/// Three passes over the file, each on all cores with results merged in file order (so
+/// the model does not depend on the number of threads):
+/// 1. **survey** — infer the schema (or complete a declared one) and gather the encoder's
+///    statistics (``DataSurvey``);
+/// 2. **encode** — check every cell against the schema and write the encoded rows;
+/// 3. **profile** — after k-means, profile the personas in original units, which names them.
+///
+/// The same data gives the same model as ``PersonaModel/train(_:options:dataHash:createdAt:progress:)``
+/// on the whole table, up to the last bits of the encoder's means and deviations (summed
+/// batch by batch here).
+public struct FileTraining {
+    /// What training from a file gives.
+    public struct Result: Sendable {
+        /// The model.
+        public let model: PersonaModel
+        /// The training customers' identifiers, in file order.
+        public let ids: [String]
+        /// Their assignments, in file order.
+        public let assignments: [PersonaAssignment]
+        /// Per-persona profiles, in persona order.
+        public let profiles: [PersonaProfile]
+        /// Seconds spent per step: survey, encode, fit, profile.
+        public let seconds: [String: Double]
+    }
+
+    /// The file.
+    public var url: URL
+    /// The name used in errors.
+    public var displayName: String
+    /// A declared schema, or `nil` to infer one.
+    public var schema: PersonaSchema?
+    /// The identifier column (when inferring).
+    public var idColumn: String = "customer_id"
+    /// The weight column (when inferring), if any.
+    public var weightColumn: String?
+    /// Worker threads, or `nil` for every active core.
+    public var threads: Int?
+    /// Bytes per batch.
+    public var chunkSize: Int = 1 << 18
+
+    /// Describes a training file.
+    public init(url: URL, displayName: String? = nil, schema: PersonaSchema? = nil) {
+        self.url = url
+        self.displayName = displayName ?? url.lastPathComponent
+        self.schema = schema
+    }
+
+    /// Trains.
+    /// - Parameters:
+    ///   - options: k-means and encoding options.
+    ///   - createdAt: a creation time to record.
+    ///   - step: called with a short description as each step begins.
+    ///   - progress: called after each k-means start.
+    /// - Throws: ``FileTrainingError``, ``ClusteringError``, ``PrincipalComponents/Failure``
+    ///   or ``ModelValidationError``.
+    public func train(options: TrainingOptions, createdAt: String? = nil, step: (String) -> Void = { _ in },
+                      progress: ((KMeansProgress) -> Void)? = nil) throws -> Result {
+        let workers = max(1, options.kmeans.threads ?? ProcessInfo.processInfo.activeProcessorCount)
+        var seconds = [String: Double]()
+        var clock = Date()
+        func lap(_ name: String) {
+            seconds[name] = Date().timeIntervalSince(clock)
+            clock = Date()
+        }
+
+        // 1. Survey.
+        step("surveying \(displayName)")
+        let (survey, hash) = try surveyFile(workers: workers)
+        let schema = try data { () throws(PersonaDataError) in try survey.schema() }
+        let encoder = try data { () throws(PersonaDataError) in try FeatureEncoder(survey: survey, schema: schema, options: options.encoding) }
+        lap("survey")
+
+        // 2. Encode.
+        step("encoding \(survey.rowCount) rows × \(encoder.width) columns")
+        let (matrix, weights, ids) = try encode(schema: schema, encoder: encoder, rows: survey.rowCount, workers: workers)
+        if let weights, let name = schema.weightColumn, !(weights.reduce(0, +) > 0) {
+            throw FileTrainingError.data(.zeroTotalWeight(column: name), file: displayName, rowOffset: 2)
+        }
+        lap("encode")
+
+        // 3. Fit.
+        step("fitting")
+        let fitted = try PersonaModel.fit(matrix, weights: weights, schema: schema, encoder: encoder, options: options,
+                                          dataHash: "fnv1a64:" + hash, createdAt: createdAt, progress: progress)
+        lap("fit")
+
+        // 4. Profile and name.
+        step("profiling")
+        let profiles = try profile(schema: schema, model: fitted.model, assignments: fitted.assignments, workers: workers)
+        let model = try fitted.model.named(from: profiles)
+        lap("profile")
+        return Result(model: model, ids: ids, assignments: fitted.assignments, profiles: profiles, seconds: seconds)
+    }
+
+    // MARK: - Passes
+
+    private func open(hashing: Bool = false) throws -> CSVStreamReader {
+        do { return try CSVStreamReader(contentsOf: url, displayName: displayName, chunkSize: chunkSize, hashing: hashing) } catch {
+            throw FileTrainingError.csv(error)
+        }
+    }
+
+    /// Runs `body` over every batch of a fresh pass, turning format errors into
+    /// ``FileTrainingError/csv(_:)``.
+    private func pass<Output>(workers: Int, hashing: Bool = false, transform: @Sendable (CSVBatch) throws -> Output,
+                              consume: (CSVBatch, Output) throws -> Void) throws -> CSVStreamReader {
+        let reader = try open(hashing: hashing)
+        do { try reader.forEachBatch(workers: workers, transform: transform, consume: consume) } catch let error as CSVError {
+            throw FileTrainingError.csv(error)
+        }
+        return reader
+    }
+
+    private func data<T>(rowOffset: Int = 2, _ body: () throws(PersonaDataError) -> T) throws -> T {
+        do { return try body() } catch { throw FileTrainingError.data(error, file: displayName, rowOffset: rowOffset) }
+    }
+
+    private func surveyFile(workers: Int) throws -> (DataSurvey, String) {
+        let header = try open().header
+        let empty = try data { () throws(PersonaDataError) in try DataSurvey(columnNames: header, idColumn: idColumn, weightColumn: weightColumn, declared: schema) }
+        var survey = empty
+        let name = displayName
+        let reader = try pass(workers: workers, hashing: true, transform: { batch in
+            var part = empty
+            do { try part.add(batch) } catch let error as PersonaDataError { throw FileTrainingError.data(error, file: name, rowOffset: batch.firstRow) }
+            return part
+        }, consume: { (_, part: DataSurvey) in survey.merge(part) })
+        // Rarely: a text column whose numbers came before its first text in some batch.
+        for column in survey.columnsNeedingNumericTexts {
+            _ = try pass(workers: 1, transform: { _ in () }, consume: { (batch, _: Void) in
+                do { try survey.addNumericTexts(batch, column: column) } catch let error as PersonaDataError {
+                    throw FileTrainingError.data(error, file: name, rowOffset: batch.firstRow)
+                }
+            })
+        }
+        return (survey, reader.contentHash ?? "")
+    }
+
+    private func encode(schema: PersonaSchema, encoder: FeatureEncoder, rows: Int,
+                        workers: Int) throws -> (FeatureMatrix, [Double]?, [String]) {
+        let width = encoder.width
+        var values = [Float](repeating: 0, count: rows * width)
+        var weights: [Double]? = schema.weightColumn == nil ? nil : []
+        weights?.reserveCapacity(rows)
+        var ids = [String]()
+        ids.reserveCapacity(rows)
+        var seen = Set<Int>(minimumCapacity: rows)
+        let name = displayName
+        _ = try pass(workers: workers, transform: { batch in
+            do {
+                let customers = try CustomerData(cells: batch, schema: schema, unknownCategories: .reject, checkWeightTotal: false)
+                return (customers.ids, customers.weights, try encoder.transform(customers))
+            } catch let error as PersonaDataError { throw FileTrainingError.data(error, file: name, rowOffset: batch.firstRow) }
+        }, consume: { (_, part: ([String], [Double]?, FeatureMatrix)) in
+            let (batchIDs, batchWeights, matrix) = part
+            guard ids.count + batchIDs.count <= rows else { return }   // the file grew since the survey
+            values.withUnsafeMutableBufferPointer { out in
+                matrix.withValues { x in
+                    (out.baseAddress! + ids.count * width).update(from: x, count: matrix.rows * width)
+                }
+            }
+            for (r, id) in batchIDs.enumerated() where !seen.insert(id.hashValue).inserted {
+                // A hash seen before: find whether the identifier itself was.
+                if let first = ids.firstIndex(of: id) ?? batchIDs[..<r].firstIndex(of: id).map({ ids.count + $0 }) {
+                    throw FileTrainingError.data(.duplicateId(id: id, firstRow: first, row: ids.count + r, column: schema.idColumn),
+                                                 file: name, rowOffset: 2)
+                }
+            }
+            ids.append(contentsOf: batchIDs)
+            if let batchWeights { weights?.append(contentsOf: batchWeights) }
+        })
+        guard ids.count == rows else {
+            throw FileTrainingError.csv(.cannotRead(file: displayName, reason: "the file changed while it was read"))
+        }
+        return (FeatureMatrix(rows: rows, columns: width, values: values), weights, ids)
+    }
+
+    private func profile(schema: PersonaSchema, model: PersonaModel, assignments: [PersonaAssignment],
+                         workers: Int) throws -> [PersonaProfile] {
+        let order = model.personas.map(\.id)
+        var accumulator = PersonaProfiles.Accumulator(schema: schema, order: order)
+        let personas = assignments.map(\.persona)
+        let name = displayName
+        _ = try pass(workers: workers, transform: { batch in
+            // Records are numbered from the header (row 1): batch row 0 is data row firstRow − 2.
+            let first = batch.firstRow - 2
+            guard first + batch.count <= personas.count else {
+                throw FileTrainingError.csv(.cannotRead(file: name, reason: "the file changed while it was read"))
+            }
+            var part = PersonaProfiles.Accumulator(schema: schema, order: order)
+            do {
+                let customers = try CustomerData(cells: batch, schema: schema, unknownCategories: .reject, checkWeightTotal: false)
+                part.add(customers, personas: Array(personas[first ..< first + batch.count]))
+            } catch let error as PersonaDataError {
+                throw FileTrainingError.data(error, file: name, rowOffset: batch.firstRow)
+            }
+            return part
+        }, consume: { (_, part: PersonaProfiles.Accumulator) in accumulator.merge(part) })
+        return accumulator.profiles()
+    }
+}
