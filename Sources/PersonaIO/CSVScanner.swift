@@ -112,7 +112,24 @@ struct CSVScanner {
         if i < end, base[i] == Self.quote { return try scanQuotedField(column: c, into: &fields) }
         let start = i
         var bits: UInt8 = 0  // the OR of the field's bytes: below 0x80 means ASCII
+        var wide: UInt64 = 0
+        let low = 0x0101_0101_0101_0101 &* UInt64(fastLimit + 1), high: UInt64 = 0x8080_8080_8080_8080
         while i < end {
+            // Eight bytes at a time while none is at or below `fastLimit` (SWAR: a byte below
+            // n sets its high bit in (w − n·0x01…) & ~w; the lowest such byte is exact).
+            while i + 8 <= end {
+                let w = UInt64(littleEndian: UnsafeRawPointer(base + i).loadUnaligned(as: UInt64.self))
+                let flagged = (w &- low) & ~w & high
+                if flagged != 0 {
+                    let ordinary = flagged.trailingZeroBitCount / 8
+                    for j in 0..<ordinary { bits |= base[i + j] }
+                    i += ordinary
+                    break
+                }
+                wide |= w
+                i += 8
+            }
+            guard i < end else { break }
             let b = base[i]
             if b > fastLimit || (b != separator && b != Self.lf && b != Self.cr && b != Self.quote) {
                 bits |= b
@@ -121,6 +138,7 @@ struct CSVScanner {
             }
             break
         }
+        for shift in stride(from: 0, to: 64, by: 8) { bits |= UInt8(truncatingIfNeeded: wide >> UInt64(shift)) }
         let fieldEnd = i
         guard let more = try terminator(at: &i, column: c) else { return nil }
         if bits >= 0x80, !isValidUTF8(UnsafeBufferPointer(start: base + start, count: fieldEnd - start)) {
