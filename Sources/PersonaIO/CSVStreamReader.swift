@@ -188,30 +188,51 @@ struct FNV1a64 {
 
 extension CSVStreamReader {
     /// Reads the rest of the file in groups of `2 × workers` batches, transforms the batches of
-    /// a group concurrently, and hands the results to `consume` one by one in file order, so
-    /// that whatever `consume` builds does not depend on the number of workers. Memory is
-    /// bounded by one group of batches and their results.
+    /// a group concurrently (while the next group is read), and hands the results to
+    /// `consume` one by one in file order, so that whatever `consume` builds does not depend
+    /// on the number of workers. Memory is bounded by two groups of batches and their results.
     ///
     /// - Throws: the first error in file order: a ``CSVError`` reading a group, or the error
     ///   of the earliest batch whose transform or consumption failed.
     public func forEachBatch<Output>(workers: Int, transform: @Sendable (CSVBatch) throws -> Output,
                                      consume: (CSVBatch, Output) throws -> Void) throws {
         let groupSize = 2 * max(1, workers)
-        while true {
+        func readGroup() -> Result<[CSVBatch], CSVError> {
             var group = [CSVBatch]()
-            while group.count < groupSize, let batch = try nextBatch() { group.append(batch) }
-            if group.isEmpty { return }
+            do {
+                while group.count < groupSize, let batch = try nextBatch() { group.append(batch) }
+            } catch {
+                return group.isEmpty ? .failure(error) : .success(group)   // the error recurs on the next read
+            }
+            return .success(group)
+        }
+        // Every task is waited for before this returns, so `transform` does not escape.
+        try withoutActuallyEscaping(transform) { transform in
+            try run(groupSize: groupSize, workers: workers, readGroup: readGroup, transform: transform, consume: consume)
+        }
+    }
+
+    private func run<Output>(groupSize: Int, workers: Int, readGroup: () -> Result<[CSVBatch], CSVError>,
+                             transform: @escaping @Sendable (CSVBatch) throws -> Output,
+                             consume: (CSVBatch, Output) throws -> Void) throws {
+        let queue = DispatchQueue(label: "persona.batches", attributes: .concurrent)
+        var group = try readGroup().get()
+        while !group.isEmpty {
             let results = ResultSlots<Output>(count: group.count)
+            let running = DispatchGroup()
             let batches = group
             if workers <= 1 {
                 for i in batches.indices { results[i] = Result { try transform(batches[i]) } }
             } else {
-                DispatchQueue.concurrentPerform(iterations: batches.count) { i in
-                    results[i] = Result { try transform(batches[i]) }
+                for i in batches.indices {
+                    queue.async(group: running) { results[i] = Result { try transform(batches[i]) } }
                 }
             }
+            // Read the next group while this one is transformed.
+            let next = group.count < groupSize ? .success([]) : readGroup()
+            running.wait()
             for (batch, result) in zip(batches, results.values) { try consume(batch, try result.get()) }
-            if group.count < groupSize { return }
+            group = try next.get()
         }
     }
 }
