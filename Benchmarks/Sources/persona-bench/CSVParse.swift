@@ -17,8 +17,8 @@ struct CSVParse: ParsableCommand {
     @Option(help: "Timed runs after one untimed run that warms the page cache; the median is reported.")
     var repeats = 3
 
-    @Option(help: "Bytes the streaming reader reads at a time.")
-    var chunkSize = 1 << 22
+    @Option(help: "Bytes the streaming reader reads at a time (default: the reader's own).")
+    var chunkSize: Int?
 
     struct Result: Encodable {
         var command = "csv-parse"
@@ -36,7 +36,7 @@ struct CSVParse: ParsableCommand {
 
     func validate() throws {
         guard repeats >= 1 else { throw ValidationError("--repeats must be at least 1") }
-        guard chunkSize >= 1 else { throw ValidationError("--chunk-size must be at least 1") }
+        if let chunkSize, chunkSize < 1 { throw ValidationError("--chunk-size must be at least 1") }
     }
 
     func run() throws {
@@ -52,7 +52,8 @@ struct CSVParse: ParsableCommand {
 
     /// One pass over the file: every batch, every cell through `number(row:column:)`.
     func parse(_ url: URL) throws -> (rows: Int, columns: Int, numbers: Int) {
-        let reader = try CSVStreamReader(contentsOf: url, chunkSize: chunkSize)
+        let reader = try chunkSize.map { size throws(CSVError) in try CSVStreamReader(contentsOf: url, chunkSize: size) }
+            ?? CSVStreamReader(contentsOf: url)
         let columns = reader.header.count
         var rows = 0, numbers = 0
         var checksum = 0.0
