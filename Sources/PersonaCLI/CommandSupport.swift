@@ -27,6 +27,7 @@ struct ProgressOptions: ParsableArguments {
 }
 
 extension Scaling: ExpressibleByArgument {}
+extension KMeansRefinement: ExpressibleByArgument {}
 
 /// A customer CSV read into memory, with a hash of its bytes.
 struct LoadedTable {

@@ -49,6 +49,9 @@ struct TrainCommand: ParsableCommand {
     @Option(help: "Convergence tolerance (relative to the mean column variance).")
     var tolerance: Double = 1e-4
 
+    @Option(help: "After the iterations: hartigan (default; single-point moves that never raise the inertia) or none (plain Lloyd fixed point).")
+    var refinement: KMeansRefinement = .hartigan
+
     @Option(help: "Worker threads (default: all cores). Results do not depend on it.")
     var threads: Int?
 
@@ -92,7 +95,7 @@ struct TrainCommand: ParsableCommand {
         file.weightColumn = weightColumn
         let options = TrainingOptions(
             kmeans: KMeansConfiguration(clusterCount: k, restarts: restarts, maxIterations: maxIterations,
-                                        tolerance: tolerance, seed: seed, threads: threads),
+                                        tolerance: tolerance, seed: seed, threads: threads, refinement: refinement),
             encoding: EncodingOptions(scaling: scaling, balanceGroups: balanceGroups))
         let trained: FileTraining.Result
         do {
