@@ -6,10 +6,12 @@ let package = Package(
     products: [
         .library(name: "PersonaKit", targets: ["PersonaKit"]),
         .library(name: "PersonaIO", targets: ["PersonaIO"]),
+        .library(name: "PersonaStore", targets: ["PersonaStore"]),
         .executable(name: "persona", targets: ["persona"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
+        .package(url: "https://github.com/groue/GRDB.swift", from: "7.10.0"),
     ],
     targets: [
         // LAPACK and BLAS from Debian's liblapack-dev (see Sources/CLAPACK/shim.h).
@@ -22,11 +24,16 @@ let package = Package(
         .target(name: "PersonaKit", dependencies: ["CLAPACK"]),
         // Files: CSV reading and writing, model files, reports.
         .target(name: "PersonaIO", dependencies: ["PersonaKit"]),
+        // Assignment history in SQLite (GRDB): runs, personas, every customer's persona per run.
+        .target(
+            name: "PersonaStore",
+            dependencies: ["PersonaKit", .product(name: "GRDB", package: "GRDB.swift")]
+        ),
         // The `persona` commands, kept in a library so tests can run them in-process.
         .target(
             name: "PersonaCLI",
             dependencies: [
-                "PersonaKit", "PersonaIO",
+                "PersonaKit", "PersonaIO", "PersonaStore",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
@@ -35,6 +42,7 @@ let package = Package(
         .target(name: "TestSupport", dependencies: ["PersonaKit"], path: "Tests/TestSupport"),
         .testTarget(name: "PersonaKitTests", dependencies: ["PersonaKit", "TestSupport"]),
         .testTarget(name: "PersonaIOTests", dependencies: ["PersonaIO", "PersonaKit", "TestSupport"]),
+        .testTarget(name: "PersonaStoreTests", dependencies: ["PersonaStore", "PersonaKit", "TestSupport"]),
         .testTarget(name: "PersonaCLITests", dependencies: ["PersonaCLI", "PersonaIO", "PersonaKit", "TestSupport"]),
     ],
     swiftLanguageModes: [.v6]
