@@ -34,11 +34,14 @@ struct AssignCommand: ParsableCommand {
     @Option(help: "Identifier column of the data, when it differs from the model's.")
     var idColumn: String?
 
+    @Option(help: "Record the run and every customer's persona in this history file (SQLite).")
+    var history: String?
+
     @OptionGroup var progress: ProgressOptions
 
     func run() throws {
         if let threads, threads < 1 { throw CommandFailure("--threads \(threads): must be at least 1") }
-        try CommandSupport.checkDistinct(inputs: [data, model], outputs: [out])
+        try CommandSupport.checkDistinct(inputs: [data, model], outputs: [out] + (history.map { [$0] } ?? []))
         try CommandSupport.checkWritable(out)
         let model = try CommandSupport.loadModel(self.model)
         let start = Date()
@@ -47,27 +50,47 @@ struct AssignCommand: ParsableCommand {
         // Read, encode, assign and write a few batches at a time, the batches of a group in
         // parallel: memory stays bounded by the batch size whatever the number of rows, and
         // the output is written in input order.
-        let reader = try CommandSupport.openStream(data)
+        let reader = try CommandSupport.openStream(data, hashing: history != nil)
         let output: StagedFile
         do { output = try StagedFile(destination: URL(fileURLWithPath: out)) } catch { throw CommandFailure(error.description) }
         let workers = max(1, threads ?? ProcessInfo.processInfo.activeProcessorCount)
-        let job = AssignmentJob(model: model, idColumn: idColumn, policy: policy, file: data)
+        let job = AssignmentJob(model: model, idColumn: idColumn, policy: policy, file: data, keepRows: history != nil)
         var count = 0, outliers = 0, unknownCount = 0
         var firstUnknown: String? = nil
-        try CommandSupport.naming(data) { try reader.forEachBatch(workers: workers, transform: { batch in try job.run(batch) }) { (_, piece: AssignmentJob.Piece) in
-            var bytes = piece.bytes
-            if count == 0 { bytes.insert(contentsOf: piece.header, at: 0) }
-            do { try output.write(bytes) } catch let error as FileError { throw CommandFailure(error.description) }
-            count += piece.rows
-            outliers += piece.outliers
-            unknownCount += piece.unknownCount
-            if firstUnknown == nil { firstUnknown = piece.firstUnknown }
-        } }
-        if count == 0 {
-            // No data rows: report what reading them would (a header problem, or no rows).
-            do { _ = try model.read(RawTable(columnNames: reader.header, columns: reader.header.map { _ in [] }), idColumn: idColumn) } catch {
-                throw CommandSupport.dataFailure(error, file: data)
+        func assignAll(record: ((String, Int, Double) throws -> Void)?) throws {
+            try CommandSupport.naming(data) { try reader.forEachBatch(workers: workers, transform: { batch in try job.run(batch) }) { (_, piece: AssignmentJob.Piece) in
+                var bytes = piece.bytes
+                if count == 0 { bytes.insert(contentsOf: piece.header, at: 0) }
+                do { try output.write(bytes) } catch let error as FileError { throw CommandFailure(error.description) }
+                if let record { for row in piece.records { try record(row.0, row.1, row.2) } }
+                count += piece.rows
+                outliers += piece.outliers
+                unknownCount += piece.unknownCount
+                if firstUnknown == nil { firstUnknown = piece.firstUnknown }
+            } }
+            if count == 0 {
+                // No data rows: report what reading them would (a header problem, or no rows).
+                do { _ = try model.read(RawTable(columnNames: reader.header, columns: reader.header.map { _ in [] }), idColumn: idColumn) } catch {
+                    throw CommandSupport.dataFailure(error, file: data)
+                }
             }
+        }
+        if let history {
+            // One transaction for the whole run: a failure anywhere records nothing.
+            let store = try HistorySupport.open(history)
+            let modelBytes: Data
+            do { modelBytes = try AtomicFile.readData(at: URL(fileURLWithPath: self.model)) } catch { throw CommandFailure(error.description) }
+            let placeholder = HistorySupport.run(command: "assign", modelBytes: modelBytes, dataHash: nil,
+                                                 parameters: ["data": data, "model": self.model], rowCount: 0)
+            let recorded = try HistorySupport.recording {
+                try store.record(placeholder, personas: model.personas) { add in
+                    try withoutActuallyEscaping(add) { add in try assignAll(record: add) }
+                    return reader.contentHash.map { "fnv1a64:" + $0 }
+                }
+            }
+            progress.say("recorded run \(recorded.id!) in \(history)")
+        } else {
+            try assignAll(record: nil)
         }
         do { try output.commit() } catch { throw CommandFailure(error.description) }
         if let first = firstUnknown {
@@ -87,12 +110,15 @@ struct AssignmentJob: Sendable {
         var outliers: Int
         var unknownCount: Int
         var firstUnknown: String?
+        /// (customer, persona, distance) per row, when a history records them.
+        var records: [(String, Int, Double)]
     }
 
     let model: PersonaModel
     let idColumn: String?
     let policy: UnknownCategoryPolicy
     let file: String
+    let keepRows: Bool
 
     func run(_ batch: CSVBatch) throws -> Piece {
         let customers: CustomerData
@@ -108,6 +134,7 @@ struct AssignmentJob: Sendable {
         let header = CSVWriter(header: AssignmentsFile.header(idColumn: customers.schema.idColumn)).bytes
         let first = customers.unknownCategories.first.map { "row \($0.row + batch.firstRow), column '\($0.column)', '\($0.value)'" }
         return Piece(bytes: bytes, header: header, rows: assignments.count, outliers: assignments.lazy.filter(\.isOutlier).count,
-                     unknownCount: customers.unknownCategoryCount, firstUnknown: first)
+                     unknownCount: customers.unknownCategoryCount, firstUnknown: first,
+                     records: keepRows ? zip(customers.ids, assignments).map { ($0, $1.persona, $1.distance) } : [])
     }
 }

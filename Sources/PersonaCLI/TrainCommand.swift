@@ -64,6 +64,9 @@ struct TrainCommand: ParsableCommand {
     @Option(help: "Also write the persona report (personas.csv, attributes.csv) into this directory.")
     var reportDir: String?
 
+    @Option(help: "Record the run, its personas and every customer's persona in this history file (SQLite).")
+    var history: String?
+
     @Option(help: "Also write the seconds each step took (JSON) to this file.")
     var timings: String?
 
@@ -77,7 +80,7 @@ struct TrainCommand: ParsableCommand {
         if let threads, threads < 1 { throw CommandFailure("--threads \(threads): must be at least 1") }
         let reportFiles = reportDir.map { dir in ReportWriter.fileNames.map { "\(dir)/\($0)" } } ?? []
         try CommandSupport.checkDistinct(inputs: [data] + (schema.map { [$0] } ?? []),
-                                         outputs: [out] + (assignments.map { [$0] } ?? []) + reportFiles)
+                                         outputs: [out] + (assignments.map { [$0] } ?? []) + reportFiles + (history.map { [$0] } ?? []))
         try CommandSupport.checkWritable(out)
         if let assignments { try CommandSupport.checkWritable(assignments) }
         if let reportDir { try CommandSupport.checkWritableDirectory(reportDir) }
@@ -133,7 +136,27 @@ struct TrainCommand: ParsableCommand {
                 try ReportWriter.stage(ReportWriter.render(model: model, profiles: trained.profiles),
                                        in: URL(fileURLWithPath: reportDir), into: &outputs)
             }
-            try outputs.stage(try ModelFile.encode(model), at: URL(fileURLWithPath: out))
+            let modelBytes = try ModelFile.encode(model)
+            try outputs.stage(modelBytes, at: URL(fileURLWithPath: out))
+            if let history {
+                // Recorded before the files move into place: a failure here leaves neither.
+                let store = try HistorySupport.open(history)
+                let run = HistorySupport.run(
+                    command: "train", modelBytes: modelBytes, dataHash: model.training.dataHash,
+                    parameters: ["data": data, "k": k, "seed": seed, "restarts": restarts, "scaling": scaling.rawValue,
+                                 "balanceGroups": balanceGroups, "refinement": refinement.rawValue],
+                    rowCount: trained.ids.count)
+                do {
+                    let recorded = try HistorySupport.recording {
+                        try store.record(run, personas: model.personas,
+                                         assignments: zip(trained.ids, trained.assignments).lazy.map { ($0, $1.persona, $1.distance) })
+                    }
+                    progress.say("recorded run \(recorded.id!) in \(history)")
+                } catch {
+                    outputs.discard()
+                    throw error
+                }
+            }
             try outputs.commit()
         } catch let error as FileError {
             throw CommandFailure(error.description)

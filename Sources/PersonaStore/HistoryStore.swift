@@ -165,6 +165,27 @@ public final class HistoryStore: Sendable {
     public func record(_ run: HistoryRun, personas: [Persona],
                        assignments: some Sequence<(String, Int, Double)>) throws(HistoryError) -> HistoryRun {
         do {
+            return try record(run, personas: personas) { add in
+                for a in assignments { try add(a.0, a.1, a.2) }
+                return nil
+            }
+        } catch let error as HistoryError {
+            throw error
+        } catch {
+            throw HistoryError(path: path, reason: Self.reason(error))
+        }
+    }
+
+    /// Records a run whose assignments arrive while `body` runs (a job that streams its
+    /// customers): `body` calls `add(customer, persona, distance)` for each and may return the
+    /// data's hash, known only at the end. The run's `rowCount` becomes the number of rows
+    /// added. Everything is one transaction; if `body` throws, nothing of the run is recorded
+    /// and its error is rethrown.
+    /// - Returns: the run as recorded (with its number).
+    @discardableResult
+    public func record(_ run: HistoryRun, personas: [Persona],
+                       body: (_ add: (String, Int, Double) throws -> Void) throws -> String?) throws -> HistoryRun {
+        do {
             return try pool.write { db in
                 var run = run
                 try run.insert(db)
@@ -176,12 +197,17 @@ public final class HistoryStore: Sendable {
                 }
                 let statement = try db.makeStatement(
                     sql: "INSERT INTO assignment (runId, customerId, personaId, distance) VALUES (?, ?, ?, ?)")
-                for a in assignments {
-                    try statement.execute(arguments: [runId, a.0, a.1, a.2])
+                var rows = 0
+                let hash = try body { customer, persona, distance in
+                    try statement.execute(arguments: [runId, customer, persona, distance])
+                    rows += 1
                 }
+                run.rowCount = rows
+                if let hash { run.dataHash = hash }
+                try run.update(db)
                 return run
             }
-        } catch {
+        } catch let error as DatabaseError {
             throw HistoryError(path: path, reason: Self.reason(error))
         }
     }

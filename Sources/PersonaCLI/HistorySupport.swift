@@ -1,0 +1,35 @@
+import Foundation
+import PersonaIO
+import PersonaKit
+import PersonaStore
+
+/// Recording jobs in a history file (`--history`).
+enum HistorySupport {
+    /// Opens (creating if needed) a history file, as a one-line failure.
+    static func open(_ path: String) throws -> HistoryStore {
+        do {
+            try AtomicFile.createDirectory(URL(fileURLWithPath: path).deletingLastPathComponent())
+            return try HistoryStore(path: path)
+        } catch let error as HistoryError {
+            throw CommandFailure(error.description)
+        } catch let error as FileError {
+            throw CommandFailure(error.description)
+        }
+    }
+
+    /// A run to record: the model file's bytes and hash, the parameters as a JSON object with
+    /// sorted keys.
+    static func run(command: String, modelBytes: Data, dataHash: String?, parameters: [String: Any],
+                    rowCount: Int) -> HistoryRun {
+        let json = (try? JSONSerialization.data(withJSONObject: parameters, options: [.sortedKeys]))
+            .map { String(decoding: $0, as: UTF8.self) } ?? "{}"
+        return HistoryRun(createdAt: CommandSupport.now(), command: command,
+                          modelHash: "fnv1a64:" + CommandSupport.fnv1a64([UInt8](modelBytes)),
+                          dataHash: dataHash, parameters: json, rowCount: rowCount, model: modelBytes)
+    }
+
+    /// Runs `body`, reporting a history failure as one line.
+    static func recording<T>(_ body: () throws -> T) throws -> T {
+        do { return try body() } catch let error as HistoryError { throw CommandFailure(error.description) }
+    }
+}
