@@ -43,7 +43,7 @@ let package = Package(
         .testTarget(name: "PersonaKitTests", dependencies: ["PersonaKit", "TestSupport"]),
         .testTarget(name: "PersonaIOTests", dependencies: ["PersonaIO", "PersonaKit", "TestSupport"]),
         .testTarget(name: "PersonaStoreTests", dependencies: ["PersonaStore", "PersonaKit", "TestSupport"]),
-        .testTarget(name: "PersonaCLITests", dependencies: ["PersonaCLI", "PersonaIO", "PersonaKit", "TestSupport"]),
+        .testTarget(name: "PersonaCLITests", dependencies: ["PersonaCLI", "PersonaIO", "PersonaKit", "PersonaStore", "TestSupport"]),
     ],
     swiftLanguageModes: [.v6]
 )
