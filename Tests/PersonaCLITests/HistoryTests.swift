@@ -60,3 +60,59 @@ struct HistoryTests {
         #expect(try store.integrityProblems().isEmpty)
     }
 }
+
+/// The `persona` executable built beside the test bundle.
+func personaExecutable() -> URL? {
+    var directory = URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent()
+    for _ in 0..<4 {
+        let candidate = directory.appendingPathComponent("persona")
+        var isDirectory: ObjCBool = false
+        if FileManager.default.fileExists(atPath: candidate.path, isDirectory: &isDirectory), !isDirectory.boolValue,
+           FileManager.default.isExecutableFile(atPath: candidate.path) {
+            return candidate
+        }
+        directory.deleteLastPathComponent()
+    }
+    return nil
+}
+
+@Suite("crash safety of history files")
+struct HistoryCrashTests {
+    @Test("jobs killed with SIGKILL at random points leave the history readable, each run whole or absent, and the model intact")
+    func killedJobs() throws {
+        guard let persona = personaExecutable() else {
+            Issue.record("the persona executable was not found beside \(CommandLine.arguments[0])")
+            return
+        }
+        let scratch = try Scratch("history-kill")
+        let (q1, q2) = try HistoryTests.periods(in: scratch, customers: 6_000)
+        let history = scratch.path("history.sqlite")
+        let model = scratch.path("model.json")
+        try runPersona(["train", "--data", q1, "--k", "4", "--out", model, "--history", history, "-q"])
+        let modelBytes = try bytes(model)
+        var rng = SeededGenerator(seed: 77)
+        for attempt in 0..<8 {
+            let process = Process()
+            process.executableURL = persona
+            process.arguments = attempt % 2 == 0
+                ? ["assign", "--model", model, "--data", q2, "--out", scratch.path("a.csv"), "--history", history, "-q"]
+                : ["train", "--data", q2, "--k", "4", "--out", scratch.path("m2.json"), "--history", history, "-q"]
+            try process.run()
+            usleep(UInt32(20_000 + rng.next() % 600_000))
+            kill(process.processIdentifier, SIGKILL)
+            process.waitUntilExit()
+
+            let store = try HistoryStore(path: history)
+            #expect(try store.integrityProblems().isEmpty)
+            for run in try store.runs() {
+                #expect(try store.assignments(ofRun: run.id!).count == run.rowCount, "run \(run.id!) is whole")
+            }
+        }
+        #expect(try bytes(model) == modelBytes)
+        // The history still takes new runs.
+        try runPersona(["assign", "--model", model, "--data", q2, "--out", scratch.path("a.csv"), "--history", history, "-q"])
+        let store = try HistoryStore(path: history)
+        #expect(try store.runs().last?.command == "assign")
+        #expect(try store.runs().last?.rowCount == (try readCSV(scratch.path("a.csv")).rowCount))
+    }
+}
