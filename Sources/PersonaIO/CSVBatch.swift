@@ -103,6 +103,36 @@ public struct CSVBatch: Sendable, CellSource {
         }
     }
 
+    public func finiteNumbers(column: Int) -> (values: [Double], exceptions: [Int]) {
+        let width = columnNames.count
+        var exceptions = [Int]()
+        let values = [Double](unsafeUninitializedCapacity: rowCount) { out, initialized in
+            bytes.withUnsafeBufferPointer { buffer in
+                fields.withUnsafeBufferPointer { fields in
+                    NumberParser.powers.withUnsafeBufferPointer { powers in
+                        let base = buffer.baseAddress!
+                        for row in 0..<rowCount {
+                            let field = fields[row * width + column]
+                            var value = Double.nan
+                            if field.escaped {
+                                if !trimmedText(row: row, column: column).isEmpty { exceptions.append(row) }
+                            } else {
+                                switch NumberParser.parse(base, from: field.start, to: field.end, powers: powers.baseAddress!) {
+                                case .empty: break
+                                case .number(let v) where v.isFinite: value = v
+                                case .number, .text: exceptions.append(row)
+                                }
+                            }
+                            (out.baseAddress! + row).initialize(to: value)
+                        }
+                    }
+                }
+            }
+            initialized = rowCount
+        }
+        return (values, exceptions)
+    }
+
     public func trimmedTexts(column: Int) -> [String] {
         let width = columnNames.count
         return bytes.withUnsafeBufferPointer { buffer in

@@ -119,3 +119,59 @@ struct SchemaTests {
 }
 
 import Foundation
+
+@Suite("data survey in batches")
+struct DataSurveyTests {
+    @Test("surveying batches (merged in order, numbers before text looked at again) infers what the whole table infers",
+          arguments: [1, 2, 3, 7] as [Int])
+    func batchesMatchWhole(batchCount: Int) throws {
+        // A mostly-text column whose numbers come first, a numeric column with one text cell,
+        // an ordinal and a binary column, and a text column with many values (ignored).
+        var rows = [[String]]()
+        for i in 0..<60 {
+            let mixed = i < 10 ? String(i % 3) : ["red", "blue", "green"][i % 3]
+            let numeric = i == 41 ? "n/a" : String(Double(i) * 1.5)
+            rows.append(["C\(i)", mixed, numeric, String(1 + i % 5), String(i % 2), "code-\(i)", i % 7 == 0 ? "" : "x"])
+        }
+        let table = RawTable(columnNames: ["customer_id", "lifestyle_colour", "finance_spend", "wish_quality", "online_app",
+                                           "other_code", "profile_flag"], rows: rows)
+        let whole = try PersonaSchema.infer(from: table)
+
+        let size = (table.rowCount + batchCount - 1) / batchCount
+        let batches = stride(from: 0, to: table.rowCount, by: size).map { table.selecting(rows: $0 ..< min(table.rowCount, $0 + size)) }
+        let empty = try DataSurvey(columnNames: table.columnNames)
+        var survey = empty
+        for batch in batches {
+            var part = empty
+            try part.add(batch)
+            survey.merge(part)
+        }
+        for column in survey.columnsNeedingNumericTexts {
+            for batch in batches { try survey.addNumericTexts(batch, column: column) }
+        }
+        #expect(try survey.schema() == whole)
+        #expect(whole.attribute(named: "lifestyle_colour")?.kind == .categorical(categories: ["0", "1", "2", "blue", "green", "red"]))
+        #expect(whole.attribute(named: "finance_spend")?.kind == .continuous)
+        #expect(whole.attribute(named: "other_code")?.role == .ignore)
+
+        // The encoder fitted from the survey matches the one fitted on the data itself
+        // (the one text cell of the numeric column removed, as reading would require).
+        var clean = rows
+        clean[41][2] = ""
+        let cleanTable = RawTable(columnNames: table.columnNames, rows: clean)
+        let cleanSchema = try PersonaSchema.infer(from: cleanTable)
+        var cleanSurvey = try DataSurvey(columnNames: table.columnNames)
+        for batch in stride(from: 0, to: 60, by: size).map({ cleanTable.selecting(rows: $0 ..< min(60, $0 + size)) }) {
+            var part = try DataSurvey(columnNames: table.columnNames)
+            try part.add(batch)
+            cleanSurvey.merge(part)
+        }
+        for column in cleanSurvey.columnsNeedingNumericTexts { try cleanSurvey.addNumericTexts(cleanTable, column: column) }
+        let fromSurvey = try FeatureEncoder(survey: cleanSurvey, schema: cleanSchema)
+        let fromData = try FeatureEncoder(fitting: try CustomerData(table: cleanTable, schema: cleanSchema))
+        #expect(fromSurvey.columnNames == fromData.columnNames)
+        for (a, b) in zip(fromSurvey.attributes, fromData.attributes) {
+            for (x, y) in zip(a.centers + a.scales, b.centers + b.scales) { #expect(abs(x - y) <= 1e-12 * max(1, abs(y))) }
+        }
+    }
+}

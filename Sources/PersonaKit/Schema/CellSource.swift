@@ -32,12 +32,29 @@ public protocol CellSource {
     func numericCells(column: Int) -> [NumericCell]
     /// Every cell of a column as ``trimmedText(row:column:)`` gives it.
     func trimmedTexts(column: Int) -> [String]
+    /// Every cell of a column as a number, NaN where ``numericCell(row:column:)`` is not a
+    /// finite number, with the rows where it is text or a non-finite number (to be looked at
+    /// one by one); the rows left out are empty.
+    func finiteNumbers(column: Int) -> (values: [Double], exceptions: [Int])
 }
 
 extension CellSource {
     /// Every cell of a column, one by one.
     public func numericCells(column: Int) -> [NumericCell] {
         (0..<rowCount).map { numericCell(row: $0, column: column) }
+    }
+
+    /// Every cell of a column, one by one.
+    public func finiteNumbers(column: Int) -> (values: [Double], exceptions: [Int]) {
+        var exceptions = [Int]()
+        let values = numericCells(column: column).enumerated().map { row, cell -> Double in
+            switch cell {
+            case .empty: return .nan
+            case .number(let v) where v.isFinite: return v
+            case .number, .text: exceptions.append(row); return .nan
+            }
+        }
+        return (values, exceptions)
     }
 
     /// Every cell of a column, one by one.

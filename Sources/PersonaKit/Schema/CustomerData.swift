@@ -155,10 +155,20 @@ public struct CustomerData: Sendable {
                 }
                 values[attribute.name] = .categories(codes)
             case .continuous, .binary, .ordinal:
-                var numbers = [Double]()
-                numbers.reserveCapacity(rowCount)
-                for (row, cell) in cells.numericCells(column: column).enumerated() {
-                    numbers.append(try Self.number(cell, cells, row: row, column: column, attribute: attribute))
+                let (numbers, exceptions) = cells.finiteNumbers(column: column)
+                // The first bad cell is the error: text, a non-finite number, or a number
+                // outside a binary or ordinal attribute's values.
+                var firstBad = exceptions.first ?? rowCount
+                switch attribute.kind {
+                case .binary:
+                    if let row = numbers[..<firstBad].firstIndex(where: { !$0.isNaN && $0 != 0 && $0 != 1 }) { firstBad = row }
+                case .ordinal(let levels):
+                    if let row = numbers[..<firstBad].firstIndex(where: { !$0.isNaN && !levels.contains($0) }) { firstBad = row }
+                case .continuous, .categorical: break
+                }
+                if firstBad < rowCount {
+                    _ = try Self.number(cells.numericCell(row: firstBad, column: column), cells, row: firstBad, column: column,
+                                        attribute: attribute)
                 }
                 values[attribute.name] = .numbers(numbers)
             }

@@ -102,32 +102,44 @@ public struct DataSurvey: Sendable {
         }
         for column in attributeColumns {
             var state = states[column]
-            let numeric = cells.numericCells(column: column)
-            var numbers = [Double]()
-            numbers.reserveCapacity(numeric.count)
-            for (row, cell) in numeric.enumerated() {
-                let w = weights?[row] ?? 1
-                switch cell {
-                case .empty:
-                    numbers.append(.nan)
-                case .number(let value):
-                    numbers.append(value)
-                    state.nonEmpty += 1
-                    state.numeric += 1
-                    if value != 0 && value != 1 { state.allBinary = false }
-                    if !(value >= 1 && value <= 5 && value == value.rounded()) { state.allLikert = false }
-                    if state.texts.isEmpty {
-                        state.numericBeforeText += 1
-                    } else if !state.numericTextsComplete {
-                        state.numericTexts[cells.trimmedText(row: row, column: column), default: 0] += w
-                    }
-                case .text:
-                    numbers.append(.nan)
-                    state.nonEmpty += 1
-                    let text = cells.trimmedText(row: row, column: column)
-                    if let cap = state.textCap, state.texts.count >= cap, state.texts[text] == nil { continue }
-                    state.texts[text, default: 0] += w
+            let (numbers, exceptions) = cells.finiteNumbers(column: column)
+            // Exceptions are text or non-finite numbers; every other non-NaN value is a number.
+            var textRows = [Int]()
+            var nonFinite = Set<Int>()
+            for row in exceptions {
+                if case .text = cells.numericCell(row: row, column: column) {
+                    textRows.append(row)
+                } else {
+                    nonFinite.insert(row)
+                    state.allBinary = false
+                    state.allLikert = false
                 }
+            }
+            var finite = 0
+            for value in numbers where !value.isNaN {
+                finite += 1
+                if value != 0 && value != 1 { state.allBinary = false }
+                if !(value >= 1 && value <= 5 && value == value.rounded()) { state.allLikert = false }
+            }
+            let numericCount = finite + exceptions.count - textRows.count
+            state.numeric += numericCount
+            state.nonEmpty += numericCount + textRows.count
+            func isNumber(_ row: Int) -> Bool { !numbers[row].isNaN || (!nonFinite.isEmpty && nonFinite.contains(row)) }
+            // Numeric texts are collected once the column has shown text (rarely needed).
+            if numericCount > 0 && !state.numericTextsComplete {
+                let collectFrom = state.texts.isEmpty ? (textRows.first ?? cells.rowCount) : 0
+                for row in 0..<cells.rowCount where isNumber(row) {
+                    if row < collectFrom {
+                        state.numericBeforeText += 1
+                    } else {
+                        state.numericTexts[cells.trimmedText(row: row, column: column), default: 0] += weights?[row] ?? 1
+                    }
+                }
+            }
+            for row in textRows {
+                let text = cells.trimmedText(row: row, column: column)
+                if let cap = state.textCap, state.texts.count >= cap, state.texts[text] == nil { continue }
+                state.texts[text, default: 0] += weights?[row] ?? 1
             }
             state.moments.add(numbers, weights: weights)
             states[column] = state
