@@ -93,19 +93,19 @@ struct TrainCommand: ParsableCommand {
             if let weightColumn { schema.weightColumn = weightColumn }
             declared = schema
         }
-        var file = FileTraining(url: URL(fileURLWithPath: data), displayName: data, schema: declared)
+        var file = CustomerFile(url: URL(fileURLWithPath: data), displayName: data, schema: declared)
         file.idColumn = idColumn ?? "customer_id"
         file.weightColumn = weightColumn
         let options = TrainingOptions(
             kmeans: KMeansConfiguration(clusterCount: k, restarts: restarts, maxIterations: maxIterations,
                                         tolerance: tolerance, seed: seed, threads: threads, refinement: refinement),
             encoding: EncodingOptions(scaling: scaling, balanceGroups: balanceGroups))
-        let trained: FileTraining.Result
+        let trained: CustomerFile.TrainingResult
         do {
             trained = try file.train(options: options, createdAt: CommandSupport.now(), step: { progress.say("\($0)…") }) { step in
                 progress.say(String(format: "  start %d/%d: inertia %.6g after %d iterations (best %.6g)", step.restart + 1, step.restarts, step.inertia, step.iterations, step.bestInertia))
             }
-        } catch let error as FileTrainingError {
+        } catch let error as CustomerFileError {
             throw CommandFailure(error.description)
         } catch let error as PrincipalComponents.Failure {
             throw CommandFailure("\(data): \(error.description)")

@@ -3,7 +3,7 @@ import PersonaKit
 
 /// A problem found while training from a file: a CSV format error, or a data error with the
 /// file row it happened on.
-public enum FileTrainingError: Error, CustomStringConvertible {
+public enum CustomerFileError: Error, CustomStringConvertible {
     /// The file is not readable CSV.
     case csv(CSVError)
     /// A cell, row or column is unusable; `rowOffset` is the file row of the error's row 0.
@@ -18,11 +18,11 @@ public enum FileTrainingError: Error, CustomStringConvertible {
     }
 }
 
-/// Trains personas from a customer CSV of any length, reading it in batches: the file is
-/// never held in memory, only the encoded `Float` matrix k-means needs, the identifiers and
-/// the assignments.
+/// A customer CSV read in batches, on every core: to train personas from a file of any
+/// length (the file is never held in memory, only the encoded `Float` matrix k-means needs,
+/// the identifiers and the assignments), or to read it whole into ``CustomerData``.
 ///
-/// Three passes over the file, each on all cores with results merged in file order (so
+/// Training makes three passes over the file, each on all cores with results merged in file order (so
 /// the model does not depend on the number of threads):
 /// 1. **survey** — infer the schema (or complete a declared one) and gather the encoder's
 ///    statistics (``DataSurvey``);
@@ -32,9 +32,9 @@ public enum FileTrainingError: Error, CustomStringConvertible {
 /// The same data gives the same model as ``PersonaModel/train(_:options:dataHash:createdAt:progress:)``
 /// on the whole table, up to the last bits of the encoder's means and deviations (summed
 /// batch by batch here).
-public struct FileTraining {
+public struct CustomerFile {
     /// What training from a file gives.
-    public struct Result: Sendable {
+    public struct TrainingResult: Sendable {
         /// The model.
         public let model: PersonaModel
         /// The training customers' identifiers, in file order.
@@ -75,10 +75,10 @@ public struct FileTraining {
     ///   - createdAt: a creation time to record.
     ///   - step: called with a short description as each step begins.
     ///   - progress: called after each k-means start.
-    /// - Throws: ``FileTrainingError``, ``ClusteringError``, ``PrincipalComponents/Failure``
+    /// - Throws: ``CustomerFileError``, ``ClusteringError``, ``PrincipalComponents/Failure``
     ///   or ``ModelValidationError``.
     public func train(options: TrainingOptions, createdAt: String? = nil, step: (String) -> Void = { _ in },
-                      progress: ((KMeansProgress) -> Void)? = nil) throws -> Result {
+                      progress: ((KMeansProgress) -> Void)? = nil) throws -> TrainingResult {
         let workers = max(1, options.kmeans.threads ?? ProcessInfo.processInfo.activeProcessorCount)
         var seconds = [String: Double]()
         var clock = Date()
@@ -98,7 +98,7 @@ public struct FileTraining {
         step("encoding \(survey.rowCount) rows × \(encoder.width) columns")
         let (matrix, weights, ids) = try encode(schema: schema, encoder: encoder, rows: survey.rowCount, workers: workers)
         if let weights, let name = schema.weightColumn, !(weights.reduce(0, +) > 0) {
-            throw FileTrainingError.data(.zeroTotalWeight(column: name), file: displayName, rowOffset: 2)
+            throw CustomerFileError.data(.zeroTotalWeight(column: name), file: displayName, rowOffset: 2)
         }
         lap("encode")
 
@@ -113,30 +113,50 @@ public struct FileTraining {
         let profiles = try profile(schema: schema, model: fitted.model, assignments: fitted.assignments, workers: workers)
         let model = try fitted.model.named(from: profiles)
         lap("profile")
-        return Result(model: model, ids: ids, assignments: fitted.assignments, profiles: profiles, seconds: seconds)
+        return TrainingResult(model: model, ids: ids, assignments: fitted.assignments, profiles: profiles, seconds: seconds)
+    }
+
+    /// Reads every customer: a survey pass (the schema inferred, or the declared one with the
+    /// categories of categorical attributes that list none taken from the data), then every
+    /// row checked and typed.
+    /// - Parameter unknownCategories: what to do with a category the declared schema does not list.
+    /// - Throws: ``CustomerFileError``.
+    /// - Complexity: O(file size); memory O(rows × attributes).
+    public func readAll(unknownCategories: UnknownCategoryPolicy = .reject, threads: Int? = nil) throws -> CustomerData {
+        let workers = max(1, threads ?? ProcessInfo.processInfo.activeProcessorCount)
+        let (survey, _) = try surveyFile(workers: workers)
+        let schema = try data { () throws(PersonaDataError) in try survey.schema() }
+        var parts = [CustomerData]()
+        let name = displayName
+        _ = try pass(workers: workers, transform: { batch in
+            do {
+                return try CustomerData(cells: batch, schema: schema, unknownCategories: unknownCategories, checkWeightTotal: false)
+            } catch let error as PersonaDataError { throw CustomerFileError.data(error, file: name, rowOffset: batch.firstRow) }
+        }, consume: { (_, part: CustomerData) in parts.append(part) })
+        return try data { () throws(PersonaDataError) in try CustomerData(concatenating: parts) }
     }
 
     // MARK: - Passes
 
     private func open(hashing: Bool = false) throws -> CSVStreamReader {
         do { return try CSVStreamReader(contentsOf: url, displayName: displayName, chunkSize: chunkSize, hashing: hashing) } catch {
-            throw FileTrainingError.csv(error)
+            throw CustomerFileError.csv(error)
         }
     }
 
     /// Runs `body` over every batch of a fresh pass, turning format errors into
-    /// ``FileTrainingError/csv(_:)``.
+    /// ``CustomerFileError/csv(_:)``.
     private func pass<Output>(workers: Int, hashing: Bool = false, transform: @Sendable (CSVBatch) throws -> Output,
                               consume: (CSVBatch, Output) throws -> Void) throws -> CSVStreamReader {
         let reader = try open(hashing: hashing)
         do { try reader.forEachBatch(workers: workers, transform: transform, consume: consume) } catch let error as CSVError {
-            throw FileTrainingError.csv(error)
+            throw CustomerFileError.csv(error)
         }
         return reader
     }
 
     private func data<T>(rowOffset: Int = 2, _ body: () throws(PersonaDataError) -> T) throws -> T {
-        do { return try body() } catch { throw FileTrainingError.data(error, file: displayName, rowOffset: rowOffset) }
+        do { return try body() } catch { throw CustomerFileError.data(error, file: displayName, rowOffset: rowOffset) }
     }
 
     private func surveyFile(workers: Int) throws -> (DataSurvey, String) {
@@ -146,14 +166,14 @@ public struct FileTraining {
         let name = displayName
         let reader = try pass(workers: workers, hashing: true, transform: { batch in
             var part = empty
-            do { try part.add(batch) } catch let error as PersonaDataError { throw FileTrainingError.data(error, file: name, rowOffset: batch.firstRow) }
+            do { try part.add(batch) } catch let error as PersonaDataError { throw CustomerFileError.data(error, file: name, rowOffset: batch.firstRow) }
             return part
         }, consume: { (_, part: DataSurvey) in survey.merge(part) })
         // Rarely: a text column whose numbers came before its first text in some batch.
         for column in survey.columnsNeedingNumericTexts {
             _ = try pass(workers: 1, transform: { _ in () }, consume: { (batch, _: Void) in
                 do { try survey.addNumericTexts(batch, column: column) } catch let error as PersonaDataError {
-                    throw FileTrainingError.data(error, file: name, rowOffset: batch.firstRow)
+                    throw CustomerFileError.data(error, file: name, rowOffset: batch.firstRow)
                 }
             })
         }
@@ -174,7 +194,7 @@ public struct FileTraining {
             do {
                 let customers = try CustomerData(cells: batch, schema: schema, unknownCategories: .reject, checkWeightTotal: false)
                 return (customers.ids, customers.weights, try encoder.transform(customers))
-            } catch let error as PersonaDataError { throw FileTrainingError.data(error, file: name, rowOffset: batch.firstRow) }
+            } catch let error as PersonaDataError { throw CustomerFileError.data(error, file: name, rowOffset: batch.firstRow) }
         }, consume: { (_, part: ([String], [Double]?, FeatureMatrix)) in
             let (batchIDs, batchWeights, matrix) = part
             guard ids.count + batchIDs.count <= rows else { return }   // the file grew since the survey
@@ -186,7 +206,7 @@ public struct FileTraining {
             for (r, id) in batchIDs.enumerated() where !seen.insert(id.hashValue).inserted {
                 // A hash seen before: find whether the identifier itself was.
                 if let first = ids.firstIndex(of: id) ?? batchIDs[..<r].firstIndex(of: id).map({ ids.count + $0 }) {
-                    throw FileTrainingError.data(.duplicateId(id: id, firstRow: first, row: ids.count + r, column: schema.idColumn),
+                    throw CustomerFileError.data(.duplicateId(id: id, firstRow: first, row: ids.count + r, column: schema.idColumn),
                                                  file: name, rowOffset: 2)
                 }
             }
@@ -194,7 +214,7 @@ public struct FileTraining {
             if let batchWeights { weights?.append(contentsOf: batchWeights) }
         })
         guard ids.count == rows else {
-            throw FileTrainingError.csv(.cannotRead(file: displayName, reason: "the file changed while it was read"))
+            throw CustomerFileError.csv(.cannotRead(file: displayName, reason: "the file changed while it was read"))
         }
         return (FeatureMatrix(rows: rows, columns: width, values: values), weights, ids)
     }
@@ -209,14 +229,14 @@ public struct FileTraining {
             // Records are numbered from the header (row 1): batch row 0 is data row firstRow − 2.
             let first = batch.firstRow - 2
             guard first + batch.count <= personas.count else {
-                throw FileTrainingError.csv(.cannotRead(file: name, reason: "the file changed while it was read"))
+                throw CustomerFileError.csv(.cannotRead(file: name, reason: "the file changed while it was read"))
             }
             var part = PersonaProfiles.Accumulator(schema: schema, order: order)
             do {
                 let customers = try CustomerData(cells: batch, schema: schema, unknownCategories: .reject, checkWeightTotal: false)
                 part.add(customers, personas: Array(personas[first ..< first + batch.count]))
             } catch let error as PersonaDataError {
-                throw FileTrainingError.data(error, file: name, rowOffset: batch.firstRow)
+                throw CustomerFileError.data(error, file: name, rowOffset: batch.firstRow)
             }
             return part
         }, consume: { (_, part: PersonaProfiles.Accumulator) in accumulator.merge(part) })

@@ -5,7 +5,7 @@ import TestSupport
 import Testing
 
 @Suite("training from a file in batches")
-struct FileTrainingTests {
+struct CustomerFileTests {
     /// Writes a synthetic customer table as CSV and returns its URL and the table.
     static func sampleFile(in dir: URL, customers: Int = 1_500, seed: UInt64 = 3) throws -> (URL, RawTable) {
         let table = SyntheticCustomers(configuration: .init(customerCount: customers, seed: seed)).firstPeriod().table
@@ -22,7 +22,7 @@ struct FileTrainingTests {
         let dir = try makeTemporaryDirectory()
         defer { try? FileManager.default.removeItem(at: dir) }
         let (url, table) = try Self.sampleFile(in: dir)
-        var file = FileTraining(url: url)
+        var file = CustomerFile(url: url)
         file.chunkSize = 2_000   // dozens of batches
         let streamed = try file.train(options: Self.options)
 
@@ -55,7 +55,7 @@ struct FileTrainingTests {
         let (url, _) = try Self.sampleFile(in: dir, customers: 2_000, seed: 4)
         var models = [Data]()
         for threads in [1, 2, 3] {
-            var file = FileTraining(url: url)
+            var file = CustomerFile(url: url)
             file.chunkSize = 4_096
             var options = Self.options
             options.kmeans.threads = threads
@@ -75,10 +75,10 @@ struct FileTrainingTests {
         text += "C3000,abc,5\n"
         let url = dir.appendingPathComponent("late.csv")
         try Data(text.utf8).write(to: url)
-        var file = FileTraining(url: url, displayName: "late.csv")
+        var file = CustomerFile(url: url, displayName: "late.csv")
         file.chunkSize = 1_000
         // Inferred: the column stays numeric (one text cell in 3,001), so the cell is an error.
-        let error = #expect(throws: FileTrainingError.self) { try file.train(options: TrainingOptions(clusterCount: 2)) }
+        let error = #expect(throws: CustomerFileError.self) { try file.train(options: TrainingOptions(clusterCount: 2)) }
         #expect(error?.description == "late.csv: row 3002, column 'lifestyle_age': 'abc' is not a number")
     }
 
@@ -91,9 +91,33 @@ struct FileTrainingTests {
         text += "C7,30\n"
         let url = dir.appendingPathComponent("dup.csv")
         try Data(text.utf8).write(to: url)
-        var file = FileTraining(url: url, displayName: "dup.csv")
+        var file = CustomerFile(url: url, displayName: "dup.csv")
         file.chunkSize = 1_000
-        let error = #expect(throws: FileTrainingError.self) { try file.train(options: TrainingOptions(clusterCount: 2)) }
+        let error = #expect(throws: CustomerFileError.self) { try file.train(options: TrainingOptions(clusterCount: 2)) }
         #expect(error?.description == "dup.csv: row 2002, column 'customer_id': identifier 'C7' already used on row 9")
+    }
+}
+
+@Suite("reading a customer file whole")
+struct CustomerFileReadTests {
+    @Test("reading in many batches gives the customer data of the whole table")
+    func readAllMatchesWholeTable() throws {
+        let dir = try makeTemporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let (url, table) = try CustomerFileTests.sampleFile(in: dir, customers: 900, seed: 8)
+        var file = CustomerFile(url: url)
+        file.chunkSize = 3_000
+        let streamed = try file.readAll()
+        let whole = try CustomerData(table: table, schema: try PersonaSchema.infer(from: table))
+        #expect(streamed.schema == whole.schema)
+        #expect(streamed.ids == whole.ids)
+        #expect(streamed.values.keys.sorted() == whole.values.keys.sorted())
+        for (name, column) in whole.values {
+            switch (column, streamed.values[name]!) {
+            case (.numbers(let a), .numbers(let b)): #expect(a.map(\.bitPattern) == b.map(\.bitPattern), "\(name)")
+            case (.categories(let a), .categories(let b)): #expect(a == b, "\(name)")
+            default: Issue.record("\(name): different kinds")
+            }
+        }
     }
 }

@@ -1,0 +1,65 @@
+extension CustomerData {
+    /// The rows of several parts, in order: the batches of one file, read with the same
+    /// schema (categorical attributes must list their categories, so that every part codes
+    /// them alike).
+    ///
+    /// - Throws: ``PersonaDataError/noRows`` for no rows, ``PersonaDataError/duplicateId(id:firstRow:row:column:)``
+    ///   when an identifier repeats across parts, ``PersonaDataError/zeroTotalWeight(column:)``
+    ///   when every weight is zero.
+    /// - Complexity: O(rows × attributes).
+    public init(concatenating parts: [CustomerData]) throws(PersonaDataError) {
+        guard let first = parts.first else { throw .noRows }
+        precondition(parts.allSatisfy { $0.schema == first.schema }, "parts read with one schema")
+        var ids = [String]()
+        ids.reserveCapacity(parts.reduce(0) { $0 + $1.count })
+        var firstRow = [String: Int](minimumCapacity: ids.capacity)
+        for part in parts {
+            for id in part.ids {
+                if let earlier = firstRow.updateValue(ids.count, forKey: id) {
+                    throw .duplicateId(id: id, firstRow: earlier, row: ids.count, column: first.schema.idColumn)
+                }
+                ids.append(id)
+            }
+        }
+        var weights: [Double]? = nil
+        if let column = first.schema.weightColumn {
+            weights = parts.flatMap { $0.weights ?? [] }
+            if !(weights!.reduce(0, +) > 0) { throw .zeroTotalWeight(column: column) }
+        }
+        var values = [String: AttributeValues]()
+        for (name, column) in first.values {
+            switch column {
+            case .numbers:
+                values[name] = .numbers(parts.flatMap { part -> [Double] in
+                    if case .numbers(let v) = part.values[name]! { return v }
+                    preconditionFailure("one kind per attribute")
+                })
+            case .categories:
+                values[name] = .categories(parts.flatMap { part -> [Int32] in
+                    if case .categories(let v) = part.values[name]! { return v }
+                    preconditionFailure("one kind per attribute")
+                })
+            }
+        }
+        var unknown = [UnknownCategory]()
+        var offset = 0
+        for part in parts {
+            for u in part.unknownCategories where unknown.count < 100 {
+                unknown.append(UnknownCategory(row: u.row + offset, column: u.column, value: u.value))
+            }
+            offset += part.count
+        }
+        self.init(schema: first.schema, ids: ids, weights: weights, values: values, unknownCategories: unknown,
+                  unknownCategoryCount: parts.reduce(0) { $0 + $1.unknownCategoryCount })
+    }
+
+    init(schema: PersonaSchema, ids: [String], weights: [Double]?, values: [String: AttributeValues],
+         unknownCategories: [UnknownCategory], unknownCategoryCount: Int) {
+        self.schema = schema
+        self.ids = ids
+        self.weights = weights
+        self.values = values
+        self.unknownCategories = unknownCategories
+        self.unknownCategoryCount = unknownCategoryCount
+    }
+}
