@@ -23,14 +23,25 @@ enum HartiganRefinement {
     /// Passes over the data at most.
     static let maximumPasses = 50
 
-    /// Refines `labels` in place. Returns the number of points moved and of passes made.
+    /// What a refinement did.
+    struct Outcome {
+        /// Points moved.
+        var moves = 0
+        /// Passes over the data.
+        var passes = 0
+        /// Point–centre distances evaluated (a full pass counts n × k).
+        var evaluations = 0
+    }
+
+    /// Refines `labels` in place.
     ///
     /// A point is only examined against cluster B when the triangle inequality cannot rule
     /// the move out: ‖x − c_B‖ ≥ ‖c_A − c_B‖ − ‖x − c_A‖, so once clusters are apart most
     /// points cost one distance.
-    static func refine(_ data: FeatureMatrix, weights: [Double]?, k: Int, labels: WorkBuffer<Int32>) -> (moves: Int, passes: Int) {
+    static func refine(_ data: FeatureMatrix, weights: [Double]?, k: Int, labels: WorkBuffer<Int32>,
+                       threads: Int?) -> Outcome {
         let n = data.rows, d = data.columns
-        guard k > 1 else { return (0, 0) }
+        guard k > 1 else { return Outcome() }
         let centers = WorkBuffer<Double>(repeating: 0, count: k * d)
         let between = WorkBuffer<Double>(repeating: 0, count: k * k)   // ‖c_a − c_b‖
         var clusterWeights = [Double](repeating: 0, count: k)
@@ -122,7 +133,23 @@ enum HartiganRefinement {
                 }
             }
         }
-        return (moves, passes)
+        return Outcome(moves: moves, passes: passes, evaluations: passes * n * k)
+    }
+
+    /// Per-cluster sums (k × d) and weights of the rows under `labels`, each summed in row
+    /// order.
+    /// - Complexity: O(n × d).
+    static func clusterSums(_ data: FeatureMatrix, weights: [Double]?, labels: WorkBuffer<Int32>, k: Int,
+                            threads: Int?) -> (sums: [Double], weights: [Double]) {
+        let d = data.columns
+        var sums = [Double](repeating: 0, count: k * d)
+        var clusterWeights = [Double](repeating: 0, count: k)
+        for r in 0..<data.rows {
+            let c = Int(labels[r]), w = weights?[r] ?? 1
+            clusterWeights[c] += w
+            for j in 0..<d { sums[c * d + j] += w * Double(data.values[r * d + j]) }
+        }
+        return (sums, clusterWeights)
     }
 
     @inline(__always)
