@@ -4,6 +4,11 @@
 /// training rows exactly as training labelled them. Distances are summed in `Float` over
 /// eight SIMD lanes, then across lanes; identical points are exactly 0 apart. (Plain multiply
 /// and add, not `addingProduct`: without FMA in the target, that becomes a libm call per lane.)
+///
+/// The blocked form (``blockDistances(_:_:_:)``) computes one point against several
+/// centres at once, one centre per SIMD lane, and performs for every lane exactly the
+/// operations of ``squaredDistance(_:_:_:)`` in the same order: its results are bit-identical,
+/// only faster.
 enum DistanceKernel {
     /// ‖a − b‖² over `count` dimensions.
     @inline(__always)
@@ -26,6 +31,50 @@ enum DistanceKernel {
         return sum
     }
 
+    /// ‖x − c‖² for the eight centres `c` of a block (see ``CentreTable``), one per lane;
+    /// lane i is bit-identical to `squaredDistance(x, c_i, d)`.
+    ///
+    /// `squaredDistance` accumulates dimension j in lane j mod 8, then adds the eight lanes in
+    /// order, then the remaining dimensions one by one. Here each of those eight partial sums
+    /// is built in turn, for all centres of the block at once, and combined in the same order.
+    /// (It subtracts x from c rather than c from x: rounding is symmetric, so the squares are
+    /// the same, and the broadcast x needs no copy.)
+    @inline(__always)
+    static func blockDistances(_ x: UnsafePointer<Float>, _ block: UnsafePointer<Float>, _ d: Int) -> SIMD8<Float> {
+        pairedBlockDistances(x, x, block, d)
+    }
+
+    /// ‖x − c‖² in lanes 0–3 and ‖y − c‖² in lanes 4–7, for a block holding four centres twice
+    /// (lanes i and i + 4 alike): two rows against four centres in one pass, each lane
+    /// bit-identical to `squaredDistance`. (With x = y, the plain blocked kernel.)
+    @inline(__always)
+    static func pairedBlockDistances(_ x: UnsafePointer<Float>, _ y: UnsafePointer<Float>,
+                                     _ block: UnsafePointer<Float>, _ d: Int) -> SIMD8<Float> {
+        let full = d & ~7
+        var sum = SIMD8<Float>()
+        if full > 0 {
+            for lane in 0..<8 {
+                var partial = SIMD8<Float>()
+                var j = lane, centre = block + lane &* 8
+                while j < full {
+                    let t = UnsafeRawPointer(centre).loadUnaligned(as: SIMD8<Float>.self)
+                        - SIMD8(lowHalf: SIMD4(repeating: x[j]), highHalf: SIMD4(repeating: y[j]))
+                    partial += t * t
+                    j &+= 8; centre += 64
+                }
+                sum = lane == 0 ? partial : sum + partial
+            }
+        }
+        var j = full, centre = block + full &* 8
+        while j < d {
+            let t = UnsafeRawPointer(centre).loadUnaligned(as: SIMD8<Float>.self)
+                - SIMD8(lowHalf: SIMD4(repeating: x[j]), highHalf: SIMD4(repeating: y[j]))
+            sum += t * t
+            j &+= 1; centre += 8
+        }
+        return sum
+    }
+
     /// The nearest centre to `point` and its squared distance; ties go to the lower index.
     @inline(__always)
     static func nearest(_ point: UnsafePointer<Float>, centers: UnsafePointer<Float>, k: Int, d: Int) -> (index: Int, distance: Float) {
@@ -36,6 +85,22 @@ enum DistanceKernel {
             let dist = squaredDistance(point, centers + c * d, d)
             if dist < bestDistance { best = c; bestDistance = dist }
             c += 1
+        }
+        return (best, bestDistance)
+    }
+
+    /// The nearest centre of a table to `point`, as ``nearest(_:centers:k:d:)`` finds it.
+    @inline(__always)
+    static func nearest(_ point: UnsafePointer<Float>, in table: CentreTable) -> (index: Int, distance: Float) {
+        let k = table.k, d = table.d
+        var best = 0
+        var bestDistance = Float.infinity
+        var base = 0
+        while base < k {
+            let lanes = padded(blockDistances(point, table.block(containing: base), d), count: k - base)
+            let (lane, distance) = smallest(lanes)
+            if distance < bestDistance { best = base + lane; bestDistance = distance }
+            base += 8
         }
         return (best, bestDistance)
     }
@@ -60,5 +125,81 @@ enum DistanceKernel {
             c += 1
         }
         return (first, firstDistance, second, secondDistance)
+    }
+
+    /// The nearest and second-nearest centres of a table, as
+    /// ``nearestTwo(_:centers:k:d:)`` finds them. `known` is a block already measured (its
+    /// first centre and its distances), if any.
+    @inline(__always)
+    static func nearestTwo(_ point: UnsafePointer<Float>, in table: CentreTable,
+                           known: (base: Int, lanes: SIMD8<Float>)? = nil)
+        -> (first: Int, firstDistance: Float, second: Int, secondDistance: Float) {
+        let k = table.k, d = table.d
+        var first = 0, second = -1
+        var firstDistance = Float.infinity
+        var secondDistance = Float.infinity
+        var base = 0
+        while base < k {
+            let measured = known?.base == base ? known!.lanes : blockDistances(point, table.block(containing: base), d)
+            let lanes = padded(measured, count: k - base)
+            let (lane, distance) = smallest(lanes)
+            let (runnerUp, runnerUpDistance) = smallest(removing(lane, from: lanes))
+            // Earlier blocks win ties, as a scan in index order would.
+            if distance < firstDistance {
+                if firstDistance <= runnerUpDistance {
+                    second = first; secondDistance = firstDistance
+                } else {
+                    second = base + runnerUp; secondDistance = runnerUpDistance
+                }
+                first = base + lane; firstDistance = distance
+            } else if distance < secondDistance {
+                second = base + lane; secondDistance = distance
+            }
+            base += 8
+        }
+        if k == 1 { second = -1 }
+        return (first, firstDistance, second, secondDistance)
+    }
+
+    /// `lanes` with the lanes from `count` on set to +∞.
+    @inline(__always)
+    static func padded(_ lanes: SIMD8<Float>, count: Int) -> SIMD8<Float> {
+        count < 8 ? lanes.selecting(.infinity, where: LaneMask.from(count)) : lanes
+    }
+
+    /// `lanes` with lane `lane` set to +∞.
+    @inline(__always)
+    private static func removing(_ lane: Int, from lanes: SIMD8<Float>) -> SIMD8<Float> {
+        lanes.selecting(.infinity, where: LaneMask.only(lane))
+    }
+
+    /// The smallest lane and its value; ties go to the lower lane. Branch-free.
+    @inline(__always)
+    static func smallest(_ lanes: SIMD8<Float>) -> (lane: Int, value: Float) {
+        let value = lanes.minimum()
+        return (LaneMask.bits(lanes .== SIMD8(repeating: value)).trailingZeroBitCount, value)
+    }
+}
+
+/// Rows of a chunk that need distances, gathered so their memory can be fetched in batches.
+///
+/// The accelerated steps skip most rows and measure a scattered few; fetching each of those
+/// rows only when it is measured stalls on every one. Touching a batch of rows first lets
+/// the memory system fetch them all at once.
+struct RowBatch {
+    /// Rows per batch.
+    static let size = 8
+
+    /// Loads one word of every cache line of `count` values from `start`, returning a value
+    /// that depends on them (so the loads stay).
+    @inline(__always)
+    static func touch(_ start: UnsafePointer<Float>, count: Int) -> UInt32 {
+        var sink: UInt32 = 0
+        var offset = 0
+        while offset < count {
+            sink ^= UnsafeRawPointer(start + offset).load(as: UInt32.self)
+            offset += 16
+        }
+        return sink ^ UnsafeRawPointer(start + count - 1).load(as: UInt32.self)
     }
 }

@@ -1,3 +1,5 @@
+import Dispatch
+
 /// Hartigan's single-point refinement of a k-means partition.
 ///
 /// Lloyd's algorithm stops at a partition where every point is nearest to its own centre.
@@ -14,117 +16,390 @@
 /// independent of the thread count. Centres are recomputed exactly from the labels at the
 /// start of every pass, so rounding does not build up.
 ///
+/// Most points cannot move, and proving that is cheap. Every row keeps, across passes, an
+/// upper bound on its distance to its own centre and a lower bound on its distance to every
+/// other centre (Hamerly's bounds), against `Float` copies of the centres made at the start of
+/// each pass and widened by how far each centre has since moved. A row whose bounds show that
+/// no cluster could take it, even the smallest, is skipped. The others are measured against
+/// every copy with the blocked `Float` kernel — ahead of the visit, in parallel, in windows of
+/// ``windowRows`` — and tested centre by centre with those bounds; the exact decision, in
+/// `Double`, is taken only for the few rows the bounds cannot rule out. Bounds are widened
+/// for the kernel's and the copies' rounding, so a row they rule out is one the exact test
+/// would leave: the moves are exactly those of testing every row exactly.
+///
 /// References: Hartigan & Wong, "A K-Means Clustering Algorithm", Applied Statistics 28,
 /// 1979; Telgarsky & Vattani, "Hartigan's Method: k-means Clustering without Voronoi",
 /// AISTATS 2010.
 ///
-/// - Complexity: O(passes × n × k × d).
+/// - Complexity: O(passes × n × k × d), mostly in parallel `Float` screening.
 enum HartiganRefinement {
     /// Passes over the data at most.
     static let maximumPasses = 50
+    /// Rows screened ahead at a time.
+    static let windowRows = 16 * ChunkedParallel.chunkSize
 
-    /// Refines `labels` in place. Returns the number of points moved and of passes made.
-    ///
-    /// A point is only examined against cluster B when the triangle inequality cannot rule
-    /// the move out: ‖x − c_B‖ ≥ ‖c_A − c_B‖ − ‖x − c_A‖, so once clusters are apart most
-    /// points cost one distance.
-    static func refine(_ data: FeatureMatrix, weights: [Double]?, k: Int, labels: WorkBuffer<Int32>) -> (moves: Int, passes: Int) {
-        let n = data.rows, d = data.columns
-        guard k > 1 else { return (0, 0) }
-        let centers = WorkBuffer<Double>(repeating: 0, count: k * d)
-        let between = WorkBuffer<Double>(repeating: 0, count: k * k)   // ‖c_a − c_b‖
-        var clusterWeights = [Double](repeating: 0, count: k)
-        var nearestOther = [Double](repeating: 0, count: k)
-        var moves = 0, passes = 0
-        var moved = true
-
-        func centreDistance(_ a: Int, _ b: Int) -> Double {
-            var sum = 0.0
-            for j in 0..<d {
-                let t = centers[a * d + j] - centers[b * d + j]
-                sum += t * t
-            }
-            return sum.squareRoot()
-        }
-        func updateBetween(_ a: Int) {
-            for b in 0..<k where b != a {
-                let distance = centreDistance(a, b)
-                between[a * k + b] = distance
-                between[b * k + a] = distance
-            }
-        }
-        func updateNearestOther() {
-            for a in 0..<k {
-                var m = Double.infinity
-                for b in 0..<k where b != a { m = min(m, between[a * k + b]) }
-                nearestOther[a] = m
-            }
-        }
-
-        data.withValues { x in
-            while moved && passes < maximumPasses {
-                moved = false
-                passes += 1
-                // Exact centres from the labels.
-                for i in 0..<(k * d) { centers[i] = 0 }
-                for c in 0..<k { clusterWeights[c] = 0 }
-                for r in 0..<n {
-                    let c = Int(labels[r]), w = weights?[r] ?? 1
-                    clusterWeights[c] += w
-                    for j in 0..<d { centers[c * d + j] += w * Double(x[r * d + j]) }
-                }
-                for c in 0..<k where clusterWeights[c] > 0 {
-                    for j in 0..<d { centers[c * d + j] /= clusterWeights[c] }
-                }
-                for a in 0..<k { updateBetween(a) }
-                updateNearestOther()
-
-                for r in 0..<n {
-                    let w = weights?[r] ?? 1
-                    let a = Int(labels[r])
-                    let wa = clusterWeights[a]
-                    guard w > 0, wa - w > 0 else { continue }
-                    let point = x + r * d
-                    let da = squaredDistance(point, centers.base + a * d, d)
-                    let ra = da.squareRoot()
-                    let ratio = wa / (wa - w)
-                    let removal = w * ratio * da
-                    // No cluster is near enough for a move to pay: every other cluster B has
-                    // factor_B ≥ w·W_min/(W_min + w) and ‖x − c_B‖ ≥ m − ‖x − c_A‖, where m is
-                    // the distance from c_A to the nearest other centre.
-                    let smallest = clusterWeights.min()!
-                    let reach = ra * (1 + (ratio * (smallest + w) / smallest).squareRoot())
-                    if nearestOther[a] > reach * (1 + 1e-9) { continue }
-                    var best = a
-                    var bestCost = removal * (1 - 1e-12)   // a move must gain more than rounding
-                    for b in 0..<k where b != a {
-                        let factor = clusterWeights[b] * w / (clusterWeights[b] + w)
-                        let gap = between[a * k + b] - ra
-                        if gap > 0, factor * gap * gap >= bestCost * (1 + 1e-9) { continue }
-                        let cost = factor * squaredDistance(point, centers.base + b * d, d)
-                        if cost < bestCost { best = b; bestCost = cost }
-                    }
-                    guard best != a else { continue }
-                    let wb = clusterWeights[best]
-                    for j in 0..<d {
-                        let v = Double(point[j])
-                        centers[a * d + j] = (centers[a * d + j] * wa - w * v) / (wa - w)
-                        centers[best * d + j] = (centers[best * d + j] * wb + w * v) / (wb + w)
-                    }
-                    clusterWeights[a] = wa - w
-                    clusterWeights[best] = wb + w
-                    updateBetween(a)
-                    updateBetween(best)
-                    updateNearestOther()
-                    labels[r] = Int32(best)
-                    moves += 1
-                    moved = true
-                }
-            }
-        }
-        return (moves, passes)
+    /// What a refinement did.
+    struct Outcome {
+        /// Points moved.
+        var moves = 0
+        /// Passes over the data.
+        var passes = 0
+        /// Point–centre distances evaluated (screening and exact tests).
+        var evaluations = 0
     }
 
+    /// Refines `labels` in place.
+    static func refine(_ data: FeatureMatrix, weights: [Double]?, k: Int, labels: WorkBuffer<Int32>,
+                       threads: Int?) -> Outcome {
+        var outcome = Outcome()
+        guard k > 1 else { return outcome }
+        var state = State(data, weights: weights, k: k, labels: labels, threads: threads)
+        var moved = true
+        while moved && outcome.passes < maximumPasses {
+            outcome.passes += 1
+            let moves = state.pass()
+            outcome.moves += moves
+            moved = moves > 0
+        }
+        outcome.evaluations = state.evaluations
+        return outcome
+    }
+
+    /// Per-cluster sums (k × d) and weights of the rows under `labels`, each summed in row
+    /// order: the same values as a plain loop over the rows, computed with the columns split
+    /// between threads.
+    /// - Complexity: O(n × d).
+    static func clusterSums(_ data: FeatureMatrix, weights: [Double]?, labels: WorkBuffer<Int32>, k: Int,
+                            threads: Int?) -> (sums: [Double], weights: [Double]) {
+        let n = data.rows, d = data.columns
+        let sums = WorkBuffer<Double>(repeating: 0, count: k * d)
+        let clusterWeights = WorkBuffer<Double>(repeating: 0, count: k)
+        // Column blocks of four, dealt out between workers.
+        let blocks = (d + 3) / 4
+        let workers = max(1, min(blocks, ChunkedParallel(rows: n, threads: threads).threads))
+        DispatchQueue.concurrentPerform(iterations: workers) { worker in
+            let first = blocks * worker / workers * 4, last = min(d, blocks * (worker + 1) / workers * 4)
+            data.withValues { x in
+                weights.withRowWeights { w in
+                    for r in 0..<n {
+                        let c = Int(labels[r])
+                        let point = x + r * d + first, target = sums.base + c * d + first
+                        if let w {
+                            if worker == 0 { clusterWeights[c] += w[r] }
+                            Partition.add(point, times: w[r], to: target, last - first)
+                        } else {
+                            if worker == 0 { clusterWeights[c] += 1 }
+                            Partition.add(point, to: target, last - first)
+                        }
+                    }
+                }
+            }
+        }
+        return (sums.array, clusterWeights.array)
+    }
+
+    /// The refinement's working state.
+    private struct State {
+        let data: FeatureMatrix
+        let weights: [Double]?
+        let k: Int
+        let d: Int
+        let paddedK: Int
+        let labels: WorkBuffer<Int32>
+        let threads: Int?
+        let plan: ChunkedParallel
+        let bounds: DistanceBounds
+        /// Exact centres (k × d) and cluster weights; the smallest cluster weight.
+        let centres: WorkBuffer<Double>
+        let clusterWeights: WorkBuffer<Double>
+        var smallestWeight = 0.0
+        /// The cluster weights as `Float`, padded with ones (the screen's only use of them).
+        let screenWeights: WorkBuffer<Float>
+        /// `Float` copies of the centres made at the start of the pass — the reference every
+        /// bound refers to — and an upper bound on how far each centre now is from its copy
+        /// (padded with zeros).
+        let reference: CentreTable
+        var hasReference = false
+        let slack: WorkBuffer<Float>
+        /// The largest slack, the centre that has it, and the largest slack of the others.
+        var largestSlack: Float = 0
+        var largestSlackCentre = 0
+        var secondSlack: Float = 0
+        /// Per row: an upper bound on its distance to its own centre's reference, and a lower
+        /// bound on its distance to every other reference (+∞ and 0 when unknown).
+        let ownUpper: WorkBuffer<Float>
+        let otherLower: WorkBuffer<Float>
+        /// The current window's screen: which rows were measured against every reference, and
+        /// their lower bounds (rows × padded k).
+        let screened: WorkBuffer<Bool>
+        let lower: WorkBuffer<Float>
+        let chunkEvaluations: WorkBuffer<Int>
+        var evaluations = 0
+
+        init(_ data: FeatureMatrix, weights: [Double]?, k: Int, labels: WorkBuffer<Int32>, threads: Int?) {
+            self.data = data
+            self.weights = weights
+            self.k = k
+            d = data.columns
+            paddedK = (k + CentreTable.lanes - 1) / CentreTable.lanes * CentreTable.lanes
+            self.labels = labels
+            self.threads = threads
+            plan = ChunkedParallel(rows: data.rows, threads: threads)
+            bounds = DistanceBounds(d: d)
+            centres = WorkBuffer(repeating: 0, count: k * d)
+            clusterWeights = WorkBuffer(repeating: 0, count: k)
+            screenWeights = WorkBuffer(repeating: 1, count: paddedK)
+            reference = CentreTable(k: k, d: d)
+            slack = WorkBuffer(repeating: 0, count: paddedK)
+            ownUpper = WorkBuffer(repeating: .infinity, count: data.rows)
+            otherLower = WorkBuffer(repeating: 0, count: data.rows)
+            let window = min(data.rows, HartiganRefinement.windowRows)
+            screened = WorkBuffer(repeating: false, count: window)
+            lower = WorkBuffer(repeating: 0, count: window * paddedK)
+            chunkEvaluations = WorkBuffer(repeating: 0, count: (window + ChunkedParallel.chunkSize - 1) / ChunkedParallel.chunkSize)
+        }
+
+        /// One pass over the rows in order; returns the number of moves.
+        mutating func pass() -> Int {
+            let n = data.rows
+            // Exact centres from the labels.
+            let exact = HartiganRefinement.clusterSums(data, weights: weights, labels: labels, k: k, threads: threads)
+            for c in 0..<k {
+                clusterWeights[c] = exact.weights[c]
+                screenWeights[c] = Float(exact.weights[c])
+                for j in 0..<d {
+                    centres[c * d + j] = exact.weights[c] > 0 ? exact.sums[c * d + j] / exact.weights[c] : 0
+                }
+            }
+            smallestWeight = (0..<k).map { clusterWeights[$0] }.min()!
+            rereference()
+            var moves = 0
+            var start = 0
+            while start < n {
+                let end = min(n, start + HartiganRefinement.windowRows)
+                screen(start..<end)
+                moves += visit(start..<end)
+                start = end
+            }
+            return moves
+        }
+
+        /// New reference copies of the centres; the rows' bounds follow them.
+        private mutating func rereference() {
+            let k = self.k, d = self.d
+            var shift = [Float](repeating: 0, count: k)
+            for c in 0..<k {
+                var error = 0.0, moved = 0.0
+                for j in 0..<d {
+                    let value = centres[c * d + j]
+                    let copy = Float(value)
+                    let t = value - Double(copy), m = Double(copy) - Double(reference.rows[c * d + j])
+                    error += t * t
+                    moved += m * m
+                    reference.rows[c * d + j] = copy
+                }
+                slack[c] = Float(error.squareRoot() * (1 + 1e-6)).nextUp
+                shift[c] = Float(moved.squareRoot() * (1 + 1e-6)).nextUp
+            }
+            reference.rebuildBlocks()
+            updateLargestSlack()
+            guard hasReference else { hasReference = true; return }
+            var largest: Float = 0, second: Float = 0, largestCentre = 0
+            for c in 0..<k {
+                if shift[c] > largest { second = largest; largest = shift[c]; largestCentre = c }
+                else if shift[c] > second { second = shift[c] }
+            }
+            let (labels, ownUpper, otherLower) = (self.labels, self.ownUpper, self.otherLower)
+            plan.forEachChunk { [shift, largest, second, largestCentre] _, rows in
+                for r in rows {
+                    let a = Int(labels[r])
+                    ownUpper[r] = DistanceBounds.grown(ownUpper[r], by: shift[a])
+                    otherLower[r] = DistanceBounds.shrunk(otherLower[r], by: a == largestCentre ? second : largest)
+                }
+            }
+        }
+
+        private mutating func updateLargestSlack() {
+            largestSlack = 0; secondSlack = 0; largestSlackCentre = 0
+            for c in 0..<k {
+                if slack[c] > largestSlack {
+                    secondSlack = largestSlack
+                    largestSlack = slack[c]; largestSlackCentre = c
+                } else if slack[c] > secondSlack {
+                    secondSlack = slack[c]
+                }
+            }
+        }
+
+        /// Whether the row's own bounds leave a move possible: only if joining some cluster B
+        /// could cost less than staying in A, with the smallest cluster weight and the nearest
+        /// possible other centre.
+        @inline(__always)
+        private func mayMove(_ r: Int, from a: Int, weight: Double) -> Bool {
+            let wa = clusterWeights[a]
+            let own = (ownUpper[r] + slack[a]) * (1 + 0x1p-21)
+            let stay = Float(weight * wa / (wa - weight)) * own * own * (1 + 1e-5)
+            let other = DistanceBounds.shrunk(otherLower[r], by: a == largestSlackCentre ? secondSlack : largestSlack)
+            let join = Float(weight * smallestWeight / (smallestWeight + weight)) * (1 - 1e-5)
+            return !(join * other * other >= stay)
+        }
+
+        /// Measures row `r` against every reference: its bounds and the screen's.
+        @inline(__always)
+        private func measure(_ r: Int, offset: Int, x: UnsafePointer<Float>) {
+            let k = self.k, d = self.d
+            let point = x + r * d
+            let rowLower = lower.base + offset * paddedK
+            let a = Int(labels[r])
+            var nearestOther = Float.infinity
+            var base = 0
+            while base < k {
+                let squared = DistanceKernel.blockDistances(point, reference.block(containing: base), d)
+                var lanes = squared.squareRoot() * bounds.down
+                lanes = DistanceKernel.padded(lanes, count: k - base)
+                UnsafeMutableRawPointer(rowLower + base).storeBytes(of: lanes, as: SIMD8<Float>.self)
+                if a >= base && a < base + 8 {
+                    ownUpper[r] = bounds.upper(squared[a - base])
+                    lanes = lanes.selecting(.infinity, where: LaneMask.only(a - base))
+                }
+                nearestOther = min(nearestOther, lanes.minimum())
+                base += 8
+            }
+            otherLower[r] = nearestOther
+            screened[offset] = true
+        }
+
+        /// Screens, in parallel, the rows of `window` whose bounds leave a move possible.
+        private mutating func screen(_ window: Range<Int>) {
+            let state = self
+            ChunkedParallel(rows: window.count, threads: threads).forEachChunk { chunk, rows in
+                state.data.withValues { x in
+                    state.weights.withRowWeights { w in
+                        var measured = 0
+                        for offset in rows {
+                            let r = window.lowerBound + offset
+                            let weight = w?[r] ?? 1
+                            let a = Int(state.labels[r])
+                            state.screened[offset] = false
+                            guard weight > 0, state.clusterWeights[a] - weight > 0,
+                                  state.mayMove(r, from: a, weight: weight) else { continue }
+                            state.measure(r, offset: offset, x: x)
+                            measured += 1
+                        }
+                        state.chunkEvaluations[chunk] = measured * state.k
+                    }
+                }
+            }
+            for chunk in 0..<(window.count + ChunkedParallel.chunkSize - 1) / ChunkedParallel.chunkSize {
+                evaluations += chunkEvaluations[chunk]
+            }
+        }
+
+        /// Visits the rows of a screened window in order; returns the number of moves.
+        private mutating func visit(_ window: Range<Int>) -> Int {
+            let k = self.k
+            var moves = 0
+            data.withValues { x in
+                weights.withRowWeights { w in
+                    for r in window {
+                        let weight = w?[r] ?? 1
+                        let a = Int(labels[r])
+                        let wa = clusterWeights[a]
+                        guard weight > 0, wa - weight > 0, mayMove(r, from: a, weight: weight) else { continue }
+                        let offset = r - window.lowerBound
+                        if !screened[offset] {
+                            measure(r, offset: offset, x: x)
+                            evaluations += k
+                        }
+                        // Could any cluster take the row? Only if, for some B, the smallest possible
+                        // cost of joining B is below the largest possible cost of staying in A.
+                        let own = (ownUpper[r] + slack[a]) * (1 + 0x1p-21)
+                        let stay = SIMD8(repeating: Float(weight * wa / (wa - weight)) * own * own * (1 + 1e-5))
+                        let pointWeight = SIMD8<Float>(repeating: Float(weight))
+                        let rowLower = lower.base + offset * paddedK
+                        var possible = false
+                        var base = 0
+                        while base < k && !possible {
+                            let gap = load(rowLower + base) - load(slack.base + base)
+                            let near = gap.selecting(0, where: gap .< .zero)
+                            let clusterWeight = load(screenWeights.base + base)
+                            var cost = clusterWeight * pointWeight / (clusterWeight + pointWeight) * near * near
+                            if a >= base && a < base + 8 { cost = cost.selecting(.infinity, where: LaneMask.only(a - base)) }
+                            possible = LaneMask.any(cost .< stay)
+                            base += 8
+                        }
+                        guard possible else { continue }
+                        if let target = exactTest(r, weight: weight) {
+                            move(r, weight: weight, from: a, to: target)
+                            moves += 1
+                        }
+                    }
+                }
+            }
+            return moves
+        }
+
+        @inline(__always)
+        private func load(_ pointer: UnsafePointer<Float>) -> SIMD8<Float> {
+            UnsafeRawPointer(pointer).loadUnaligned(as: SIMD8<Float>.self)
+        }
+
+        @inline(__always)
+        private func load(_ pointer: UnsafeMutablePointer<Float>) -> SIMD8<Float> {
+            UnsafeRawPointer(pointer).loadUnaligned(as: SIMD8<Float>.self)
+        }
+
+        /// The cluster row `r` should move to, if any: the exact test, in `Double`, with
+        /// distances summed in dimension order.
+        private mutating func exactTest(_ r: Int, weight w: Double) -> Int? {
+            let k = self.k, d = self.d
+            let a = Int(labels[r])
+            let wa = clusterWeights[a]
+            return data.withValues { x in
+                let point = x + r * d
+                let removal = w * (wa / (wa - w)) * squaredDistance(point, centres.base + a * d, d)
+                var best = a
+                var bestCost = removal * (1 - 1e-12)   // a move must gain more than rounding
+                for b in 0..<k where b != a {
+                    let factor = clusterWeights[b] * w / (clusterWeights[b] + w)
+                    let cost = factor * squaredDistance(point, centres.base + b * d, d)
+                    if cost < bestCost { best = b; bestCost = cost }
+                }
+                evaluations += k
+                return best == a ? nil : best
+            }
+        }
+
+        /// Moves row `r` from `a` to `b`, updating both centres and their slack.
+        private mutating func move(_ r: Int, weight w: Double, from a: Int, to b: Int) {
+            let d = self.d
+            let wa = clusterWeights[a], wb = clusterWeights[b]
+            var shiftA = 0.0, shiftB = 0.0
+            data.withValues { x in
+                for j in 0..<d {
+                    let v = Double(x[r * d + j])
+                    let oldA = centres[a * d + j], oldB = centres[b * d + j]
+                    centres[a * d + j] = (oldA * wa - w * v) / (wa - w)
+                    centres[b * d + j] = (oldB * wb + w * v) / (wb + w)
+                    shiftA += (centres[a * d + j] - oldA) * (centres[a * d + j] - oldA)
+                    shiftB += (centres[b * d + j] - oldB) * (centres[b * d + j] - oldB)
+                }
+            }
+            slack[a] = (slack[a] + Float(shiftA.squareRoot() * (1 + 1e-6))).nextUp
+            slack[b] = (slack[b] + Float(shiftB.squareRoot() * (1 + 1e-6))).nextUp
+            updateLargestSlack()
+            clusterWeights[a] = wa - w
+            clusterWeights[b] = wb + w
+            screenWeights[a] = Float(wa - w)
+            screenWeights[b] = Float(wb + w)
+            smallestWeight = (0..<k).map { clusterWeights[$0] }.min()!
+            labels[r] = Int32(b)
+            ownUpper[r] = .infinity
+            otherLower[r] = 0
+        }
+    }
+
+    /// ‖x − c‖² in `Double`, summed in dimension order (the value every decision uses).
     @inline(__always)
     private static func squaredDistance(_ point: UnsafePointer<Float>, _ center: UnsafeMutablePointer<Double>, _ d: Int) -> Double {
         var sum = 0.0

@@ -19,6 +19,24 @@ public struct KMeansDiagnostics: Sendable, Hashable, Codable {
     public var restartInertias: [Double]
     /// The index of the kept start.
     public var bestRestart: Int
+    /// The iteration step used (what ``KMeansAlgorithm/auto`` chose); `nil` in diagnostics
+    /// recorded before the library reported it.
+    public var algorithm: KMeansAlgorithm?
+
+    /// Creates diagnostics.
+    public init(iterations: Int, converged: Bool, inertiaHistory: [Double], relocations: Int, refinementMoves: Int,
+                distanceEvaluations: Int, restartInertias: [Double], bestRestart: Int,
+                algorithm: KMeansAlgorithm? = nil) {
+        self.iterations = iterations
+        self.converged = converged
+        self.inertiaHistory = inertiaHistory
+        self.relocations = relocations
+        self.refinementMoves = refinementMoves
+        self.distanceEvaluations = distanceEvaluations
+        self.restartInertias = restartInertias
+        self.bestRestart = bestRestart
+        self.algorithm = algorithm
+    }
 }
 
 /// Reported after each start of a fit, for progress displays.
@@ -47,15 +65,17 @@ public struct KMeansResult: Sendable {
     public let diagnostics: KMeansDiagnostics
 }
 
-/// k-means clustering: greedy k-means++ seeding, restarts, and Lloyd iterations.
+/// k-means clustering: greedy k-means++ seeding, restarts, and Lloyd, Hamerly or Elkan
+/// iterations (all three give the same model).
 ///
 /// ```swift
 /// let result = try KMeans.fit(matrix, configuration: KMeansConfiguration(clusterCount: 6, seed: 7))
 /// ```
 ///
 /// Same data, weights and configuration give bit-identical results whatever the thread
-/// count. References: Lloyd, "Least squares quantization in PCM", 1982; Arthur &
-/// Vassilvitskii 2007 (k-means++).
+/// count. References: Lloyd, "Least squares quantization in PCM", 1982; Hamerly, "Making
+/// k-means even faster", SDM 2010; Elkan, "Using the triangle inequality to accelerate
+/// k-means", ICML 2003; Arthur & Vassilvitskii 2007 (k-means++).
 public enum KMeans {
     /// Fits k-means with restarts, keeping the start with the lowest inertia (the earliest on
     /// a tie).
@@ -72,7 +92,8 @@ public enum KMeans {
         try validate(data, weights: weights, configuration: configuration)
         let k = configuration.clusterCount
         let trials = configuration.effectiveSeedingTrials
-        let threshold = shiftThreshold(data, weights: weights, configuration: configuration)
+        let moments = DataMoments(data, weights: weights)
+        let threshold = shiftThreshold(moments, configuration: configuration)
         var best: KMeansResult? = nil
         var inertias = [Double]()
         var evaluations = 0
@@ -81,7 +102,8 @@ public enum KMeans {
             let start = try KMeansPlusPlus.seed(data, weights: weights, k: k, trials: trials,
                                                 threads: configuration.threads, using: &rng,
                                                 evaluations: &evaluations)
-            let result = iterate(data, weights: weights, start: start, threshold: threshold, configuration: configuration)
+            let result = iterate(data, weights: weights, start: start, threshold: threshold, moments: moments,
+                                 configuration: configuration)
             evaluations += result.diagnostics.distanceEvaluations
             inertias.append(result.inertia)
             if best == nil || result.inertia < best!.inertia {
@@ -111,8 +133,9 @@ public enum KMeans {
             throw .invalidInitialCentroids(rows: initialCentroids.rows, columns: initialCentroids.columns,
                                            clusters: configuration.clusterCount, dataColumns: data.columns)
         }
+        let moments = DataMoments(data, weights: weights)
         return iterate(data, weights: weights, start: initialCentroids,
-                       threshold: shiftThreshold(data, weights: weights, configuration: configuration),
+                       threshold: shiftThreshold(moments, configuration: configuration), moments: moments,
                        configuration: configuration)
     }
 
@@ -158,85 +181,56 @@ public enum KMeans {
     /// The summed squared centre shift at which a start stops: the tolerance times the mean
     /// column variance (scikit-learn's rule). It depends only on the data, so a fit computes
     /// it once for all its starts.
-    static func shiftThreshold(_ data: FeatureMatrix, weights: [Double]?, configuration: KMeansConfiguration) -> Double {
-        configuration.tolerance * meanColumnVariance(data, weights: weights)
+    static func shiftThreshold(_ moments: DataMoments, configuration: KMeansConfiguration) -> Double {
+        configuration.tolerance * moments.meanColumnVariance
     }
 
-    /// Lloyd iterations from `start`, with scikit-learn's stopping rules, then a final
-    /// labelling so labels match the returned centres.
+    /// Iterations from `start` with the configured step and scikit-learn's stopping rules,
+    /// the refinement, then a final labelling so labels match the returned centres.
     static func iterate(_ data: FeatureMatrix, weights: [Double]?, start: FeatureMatrix, threshold: Double,
-                        configuration: KMeansConfiguration) -> KMeansResult {
-        let n = data.rows, d = data.columns, k = configuration.clusterCount
-        let plan = ChunkedParallel(rows: n, threads: configuration.threads)
-        let step = LloydStep(data: data, weights: weights, plan: plan, k: k)
-
-        var centers = start.values
-        let labels = WorkBuffer<Int32>(repeating: -1, count: n)
-        let distances = WorkBuffer<Float>(repeating: 0, count: n)
-        var previous = labels.array
-        var history = [Double]()
-        var relocations = 0
-        var iterations = 0
-        var converged = false
-        var evaluations = 0
-        while configuration.maxIterations.map({ iterations < $0 }) ?? true {
-            var outcome = step.run(centers: centers, labels: labels, distances: distances)
-            evaluations += n * k
-            history.append(outcome.inertia)
-            relocations += step.relocateEmptyClusters(&outcome, labels: labels, distances: distances)
-            var shift = 0.0
-            for c in 0..<k where outcome.clusterWeights[c] > 0 {
-                for j in 0..<d {
-                    let updated = Float(outcome.sums[c * d + j] / outcome.clusterWeights[c])
-                    let delta = Double(updated) - Double(centers[c * d + j])
-                    shift += delta * delta
-                    centers[c * d + j] = updated
-                }
-            }
-            iterations += 1
-            let current = labels.array
-            if current == previous { converged = true; break }
-            if shift <= threshold { converged = true; break }
-            previous = current
+                        moments: DataMoments, configuration: KMeansConfiguration) -> KMeansResult {
+        switch configuration.algorithm.resolved(k: configuration.clusterCount, d: data.columns, rows: data.rows) {
+        case .lloyd, .auto:
+            return iterate(LloydStep.self, data, weights: weights, start: start, threshold: threshold,
+                           moments: moments, configuration: configuration)
+        case .hamerly:
+            return iterate(HamerlyStep.self, data, weights: weights, start: start, threshold: threshold,
+                           moments: moments, configuration: configuration)
+        case .elkan:
+            return iterate(ElkanStep.self, data, weights: weights, start: start, threshold: threshold,
+                           moments: moments, configuration: configuration)
         }
+    }
+
+    private static func iterate<Step: KMeansStep>(_: Step.Type, _ data: FeatureMatrix, weights: [Double]?,
+                                                  start: FeatureMatrix, threshold: Double, moments: DataMoments,
+                                                  configuration: KMeansConfiguration) -> KMeansResult {
+        let k = configuration.clusterCount, d = data.columns
+        var run = KMeansRun<Step>(data, weights: weights, start: start, threads: configuration.threads)
+        var outcome = run.iterate(maxIterations: configuration.maxIterations, threshold: threshold, moments: moments)
         var refinementMoves = 0
+        var evaluations = 0
         if configuration.refinement == .hartigan {
-            let refined = HartiganRefinement.refine(data, weights: weights, k: k, labels: labels)
+            let labels = run.partition.labels, before = run.partition.previous
+            before.base.update(from: labels.base, count: data.rows)
+            let refined = HartiganRefinement.refine(data, weights: weights, k: k, labels: labels,
+                                                    threads: configuration.threads)
             refinementMoves = refined.moves
-            evaluations += refined.passes * n * k
-            if refined.moves > 0 {
-                // Centres are the exact means of the refined clusters.
-                let outcome = step.sums(labels: labels)
-                for c in 0..<k where outcome.clusterWeights[c] > 0 {
-                    for j in 0..<d { centers[c * d + j] = Float(outcome.sums[c * d + j] / outcome.clusterWeights[c]) }
-                }
-            }
+            evaluations += refined.evaluations
+            // Centres are the exact means of the refined clusters.
+            if refined.moves > 0 { run.recentre(labelsBefore: before) }
         }
         // One last labelling against the final centres, so labels, distances and inertia
         // describe the centres returned.
-        let inertia = step.run(centers: centers, labels: labels, distances: distances).inertia
-        evaluations += n * k
-        if refinementMoves > 0 { history.append(inertia) }
-        let diagnostics = KMeansDiagnostics(iterations: iterations, converged: converged, inertiaHistory: history,
-                                            relocations: relocations, refinementMoves: refinementMoves,
+        let inertia = run.labelPass(exact: true).inertia
+        evaluations += run.evaluations
+        if refinementMoves > 0 { outcome.inertiaHistory.append(inertia) }
+        let diagnostics = KMeansDiagnostics(iterations: outcome.iterations, converged: outcome.converged,
+                                            inertiaHistory: outcome.inertiaHistory,
+                                            relocations: outcome.relocations, refinementMoves: refinementMoves,
                                             distanceEvaluations: evaluations,
-                                            restartInertias: [inertia], bestRestart: 0)
-        return KMeansResult(centroids: FeatureMatrix(rows: k, columns: d, values: centers), labels: labels.array,
-                            inertia: inertia, diagnostics: diagnostics)
-    }
-
-    /// The mean over columns of the (weighted) population variance.
-    static func meanColumnVariance(_ data: FeatureMatrix, weights: [Double]?) -> Double {
-        let n = data.rows, d = data.columns
-        guard let (means, total) = data.columnMeans(weights: weights) else { return 0 }
-        var variance = 0.0
-        for r in 0..<n {
-            let w = weights?[r] ?? 1
-            for j in 0..<d {
-                let t = Double(data.values[r * d + j]) - means[j]
-                variance += w * t * t
-            }
-        }
-        return variance / total / Double(d)
+                                            restartInertias: [inertia], bestRestart: 0, algorithm: Step.algorithm)
+        return KMeansResult(centroids: FeatureMatrix(rows: k, columns: d, values: run.centres.values),
+                            labels: run.partition.labels.array, inertia: inertia, diagnostics: diagnostics)
     }
 }

@@ -1,0 +1,138 @@
+/// Hamerly's step: Lloyd's labels with one upper and one lower bound per row.
+///
+/// Each row keeps an upper bound u on the distance to its centre a and a lower bound l on
+/// the distance to every other centre. When the centres move, u grows by a's move and l
+/// shrinks by the largest move of another centre. A row whose
+/// max(l, ½·min_{b≠a} ‖c_a − c_b‖) exceeds u keeps its label without any distance; otherwise
+/// u is made exact (one distance) and the test repeated; only then are all k distances
+/// computed. On well-separated data most rows cost no distance at all, at O(n) memory.
+///
+/// Making u exact costs one distance and pays only when the test then succeeds often
+/// enough; early on, while centres still move far, it rarely does, and the step goes
+/// straight to all k distances (measured with the blocked kernel, so little dearer than one).
+/// Each pass measures how often it would have succeeded and decides for the next pass.
+///
+/// Reference: Hamerly, "Making k-means even faster", SIAM International Conference on Data
+/// Mining (SDM) 2010.
+///
+/// - Complexity: O(n × k × d) per pass at worst, O(n + k² × d) when bounds hold.
+struct HamerlyStep: KMeansStep {
+    static let algorithm = KMeansAlgorithm.hamerly
+    static let measuresEveryPass = false
+
+    private let partition: Partition
+    private let geometry: CentreGeometry
+    /// Per row: upper bound on the distance to its centre, lower bound on the others.
+    private let upper: WorkBuffer<Float>
+    private let lower: WorkBuffer<Float>
+    /// Per chunk: rows whose bounds failed, and how many of them an exact u would have kept.
+    private let tightenings: WorkBuffer<SIMD2<Int>>
+    /// Per chunk, the rows bounds could not settle (each chunk uses its own rows' slots), and
+    /// what touching their memory read.
+    private let pending: WorkBuffer<Int32>
+    private let sinks: WorkBuffer<UInt32>
+    private var tighten = true
+    private var centres: CentreTable?
+
+    init(_ context: StepContext) {
+        partition = context.partition
+        geometry = CentreGeometry(k: context.k, d: context.d)
+        upper = WorkBuffer(repeating: .infinity, count: context.rows)
+        lower = WorkBuffer(repeating: 0, count: context.rows)
+        tightenings = WorkBuffer(repeating: .zero, count: context.partition.plan.chunkCount)
+        pending = WorkBuffer(repeating: 0, count: context.rows)
+        sinks = WorkBuffer(repeating: 0, count: context.partition.plan.chunkCount)
+    }
+
+    mutating func prepare(_ centres: CentreTable) -> Int {
+        self.centres = centres
+        // Exact u pays when it spares the k distances more often than 1 in (blocks × 3): one
+        // distance costs about a third of a block of eight.
+        var total = SIMD2<Int>.zero
+        for chunk in 0..<partition.plan.chunkCount {
+            total &+= tightenings[chunk]
+            tightenings[chunk] = .zero
+        }
+        let blocks = (centres.k + CentreTable.lanes - 1) / CentreTable.lanes
+        tighten = total[0] == 0 || 3 * blocks * total[1] >= total[0]
+        return geometry.update(centres)
+    }
+
+    func label(_ input: ChunkInput, exact: Bool) -> ChunkTally {
+        let table = centres!, k = table.k, d = table.d
+        let geometry = self.geometry, bounds = geometry.bounds
+        let labels = partition.labels.base, upper = self.upper.base, lower = self.lower.base
+        let halfNearest = geometry.halfNearest.base, drift = geometry.drift.base
+        // Bounds first: follow the centres' moves, and keep the rows they cannot settle.
+        let pending = self.pending.base + input.rows.lowerBound
+        var count = 0
+        for r in input.rows {
+            let a = Int(labels[r])
+            if a >= 0 {
+                let l = DistanceBounds.shrunk(lower[r], by: geometry.largestDrift(except: a))
+                let u = DistanceBounds.grown(upper[r], by: drift[a])
+                upper[r] = u; lower[r] = l
+                if !exact && max(halfNearest[a], l) > u { continue }
+            }
+            pending[count] = Int32(r)
+            count += 1
+        }
+        // Then distances, fetching each batch of rows while the previous one is measured.
+        var tally = ChunkTally()
+        var tried = SIMD2<Int>.zero
+        var sink: UInt32 = 0
+        for first in stride(from: 0, to: count, by: RowBatch.size) {
+            let next = first + RowBatch.size
+            for i in stride(from: next, to: min(count, next + RowBatch.size), by: 1) {
+                sink ^= RowBatch.touch(input.x + Int(pending[i]) * d, count: d)
+            }
+            for i in first..<min(count, next) {
+                let r = Int(pending[i])
+                let point = input.x + r * d
+                let a = Int(labels[r])
+                var known: (base: Int, lanes: SIMD8<Float>)? = nil
+                if a >= 0 {
+                    let bound = max(halfNearest[a], lower[r])
+                    let squared: Float
+                    if tighten || exact {
+                        squared = DistanceKernel.squaredDistance(point, table.row(a), d)
+                        tally.evaluations += 1
+                    } else {
+                        let base = a & ~(CentreTable.lanes - 1)
+                        let lanes = DistanceKernel.blockDistances(point, table.block(containing: base), d)
+                        tally.evaluations += min(CentreTable.lanes, k - base)
+                        known = (base, lanes)
+                        squared = lanes[a - base]
+                    }
+                    tried[0] += 1
+                    if bound > bounds.upper(squared) {
+                        tried[1] += 1
+                        // With one block, all k distances are at hand: take the exact bounds.
+                        if known == nil || k > CentreTable.lanes {
+                            upper[r] = bounds.upper(squared)
+                            if exact { tally.inertia += input.weight(r) * Double(squared) }
+                            continue
+                        }
+                    }
+                }
+                let near = DistanceKernel.nearestTwo(point, in: table, known: known)
+                tally.evaluations += known == nil ? k : k - min(CentreTable.lanes, k - known!.base)
+                if near.first != a {
+                    partition.move(r, chunk: input.chunk, to: near.first)
+                    tally.changes += 1
+                }
+                upper[r] = bounds.upper(near.firstDistance)
+                lower[r] = near.second >= 0 ? bounds.lower(near.secondDistance) : .infinity
+                if exact { tally.inertia += input.weight(r) * Double(near.firstDistance) }
+            }
+        }
+        tightenings[input.chunk] = tried
+        sinks[input.chunk] = sink
+        return tally
+    }
+
+    func forget(row: Int) {
+        upper[row] = .infinity
+        lower[row] = 0
+    }
+}
