@@ -28,6 +28,7 @@ struct ProgressOptions: ParsableArguments {
 
 extension Scaling: ExpressibleByArgument {}
 extension KMeansRefinement: ExpressibleByArgument {}
+extension KMeansAlgorithm: ExpressibleByArgument {}
 
 /// A customer CSV read into memory, with a hash of its bytes.
 struct LoadedTable {

@@ -49,6 +49,9 @@ struct TrainCommand: ParsableCommand {
     @Option(help: "Convergence tolerance (relative to the mean column variance).")
     var tolerance: Double = 1e-4
 
+    @Option(help: "The k-means step: auto (default: chosen by k and width), lloyd, hamerly or elkan. All give the same result from the same start.")
+    var algorithm: KMeansAlgorithm = .auto
+
     @Option(help: "After the iterations: hartigan (default; single-point moves that never raise the inertia) or none (plain Lloyd fixed point).")
     var refinement: KMeansRefinement = .hartigan
 
@@ -98,7 +101,7 @@ struct TrainCommand: ParsableCommand {
         file.weightColumn = weightColumn
         let options = TrainingOptions(
             kmeans: KMeansConfiguration(clusterCount: k, restarts: restarts, maxIterations: maxIterations,
-                                        tolerance: tolerance, seed: seed, threads: threads, refinement: refinement),
+                                        tolerance: tolerance, seed: seed, algorithm: algorithm, threads: threads, refinement: refinement),
             encoding: EncodingOptions(scaling: scaling, balanceGroups: balanceGroups))
         let trained: CustomerFile.TrainingResult
         do {
