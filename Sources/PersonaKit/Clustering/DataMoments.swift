@@ -8,45 +8,78 @@ struct DataMoments: Sendable {
     /// Σ w × ‖x − mean‖².
     let scatter: Double
 
-    /// Sums in row order, column by column (as `FeatureMatrix.columnMeans`), so the values
-    /// do not depend on anything but the data.
+    /// Sums per chunk of rows (see ``ChunkedParallel``), in parallel, combined in chunk
+    /// order: the values do not depend on the thread count.
     /// - Complexity: O(n × d).
-    init(_ data: FeatureMatrix, weights: [Double]?) {
-        let n = data.rows, d = data.columns
-        var sums = [Double](repeating: 0, count: d)
-        var total = 0.0
-        var scatter = 0.0
-        data.withValues { x in
-            weights.withRowWeights { w in
-                sums.withUnsafeMutableBufferPointer { s in
-                    for r in 0..<n {
+    init(_ data: FeatureMatrix, weights: [Double]?, threads: Int?) {
+        let d = data.columns
+        let plan = ChunkedParallel(rows: data.rows, threads: threads)
+        let chunks = plan.chunkCount
+        let chunkSums = WorkBuffer<Double>(repeating: 0, count: chunks * d)
+        let chunkTotals = WorkBuffer<Double>(repeating: 0, count: chunks)
+        plan.forEachChunk { chunk, rows in
+            data.withValues { x in
+                weights.withRowWeights { w in
+                    let sums = chunkSums.base + chunk * d
+                    var total = 0.0
+                    for r in rows {
                         if let w {
                             total += w[r]
-                            Partition.add(x + r * d, times: w[r], to: s.baseAddress!, d)
+                            Partition.add(x + r * d, times: w[r], to: sums, d)
                         } else {
                             total += 1
-                            Partition.add(x + r * d, to: s.baseAddress!, d)
+                            Partition.add(x + r * d, to: sums, d)
                         }
                     }
+                    chunkTotals[chunk] = total
                 }
-                guard total > 0 else { return }
-                let means = sums.map { $0 / total }
-                means.withUnsafeBufferPointer { m in
-                    for r in 0..<n {
-                        let weight = w?[r] ?? 1
-                        let point = x + r * d
-                        for j in 0..<d {
-                            let t = Double(point[j]) - m[j]
-                            scatter += weight * t * t
-                        }
-                    }
-                }
-                sums = means
             }
         }
-        self.means = total > 0 ? sums : [Double](repeating: 0, count: d)
+        var sums = [Double](repeating: 0, count: d)
+        var total = 0.0
+        for chunk in 0..<chunks {
+            total += chunkTotals[chunk]
+            for j in 0..<d { sums[j] += chunkSums[chunk * d + j] }
+        }
+        guard total > 0 else {
+            self.means = sums
+            self.totalWeight = total
+            self.scatter = 0
+            return
+        }
+        let means = sums.map { $0 / total }
+        let chunkScatter = WorkBuffer<Double>(repeating: 0, count: chunks)
+        plan.forEachChunk { chunk, rows in
+            data.withValues { x in
+                weights.withRowWeights { w in
+                    means.withUnsafeBufferPointer { m in
+                        var scatter = SIMD4<Double>()
+                        for r in rows {
+                            let weight = SIMD4<Double>(repeating: w?[r] ?? 1)
+                            let point = x + r * d
+                            var j = 0
+                            while j + 4 <= d {
+                                let t = SIMD4<Double>(UnsafeRawPointer(point + j).loadUnaligned(as: SIMD4<Float>.self))
+                                    - UnsafeRawPointer(m.baseAddress! + j).loadUnaligned(as: SIMD4<Double>.self)
+                                scatter += weight * t * t
+                                j += 4
+                            }
+                            while j < d {
+                                let t = Double(point[j]) - m[j]
+                                scatter[0] += weight[0] * t * t
+                                j += 1
+                            }
+                        }
+                        chunkScatter[chunk] = scatter.sum()
+                    }
+                }
+            }
+        }
+        var scatter = 0.0
+        for chunk in 0..<chunks { scatter += chunkScatter[chunk] }
+        self.means = means
         self.totalWeight = total
-        self.scatter = total > 0 ? scatter : 0
+        self.scatter = scatter
     }
 
     /// The mean over columns of the (weighted) population variance.

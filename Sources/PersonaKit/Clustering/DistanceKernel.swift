@@ -190,6 +190,11 @@ struct RowBatch {
     /// Rows per batch.
     static let size = 8
 
+    /// Whether touching pays for `count` rows out of `rows`: when most rows are measured, they
+    /// are read in order and the hardware fetches them ahead anyway.
+    @inline(__always)
+    static func worthTouching(_ count: Int, of rows: Int) -> Bool { 2 * count < rows }
+
     /// Loads one word of every cache line of `count` values from `start`, returning a value
     /// that depends on them (so the loads stay).
     @inline(__always)

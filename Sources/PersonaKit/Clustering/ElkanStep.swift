@@ -90,9 +90,10 @@ struct ElkanStep: KMeansStep {
         // previous one is measured.
         var tally = ChunkTally()
         var sink: UInt32 = 0
+        let touching = RowBatch.worthTouching(count, of: input.rows.count)
         for first in stride(from: 0, to: count, by: RowBatch.size) {
             let next = first + RowBatch.size
-            for i in stride(from: next, to: min(count, next + RowBatch.size), by: 1) {
+            for i in stride(from: next, to: touching ? min(count, next + RowBatch.size) : next, by: 1) {
                 let r = Int(pending[i])
                 sink ^= RowBatch.touch(input.x + r * d, count: d)
                 sink ^= RowBatch.touch(lower.base + r * paddedK, count: paddedK)
@@ -127,45 +128,60 @@ struct ElkanStep: KMeansStep {
                     tally.evaluations += k
                     u = bounds.upper(best)
                 } else {
-                    if exact {
+                    /// Measures the `candidates` of the block at `base`: the whole block when
+                    /// several survive (about the price of three single distances).
+                    func measure(_ candidates: Int, at base: Int) {
+                        if candidates.nonzeroBitCount >= 3 {
+                            let squared = DistanceKernel.blockDistances(point, table.block(containing: base), d)
+                            store(squared, at: base)
+                            tally.evaluations += min(CentreTable.lanes, k - base)
+                            if best < 0 { best = squared[a - base]; u = bounds.upper(best) }
+                            let (lane, distance) = DistanceKernel.smallest(DistanceKernel.padded(squared, count: k - base))
+                            if distance < best || (distance == best && base + lane < a) {
+                                a = base + lane; best = distance; u = bounds.upper(distance)
+                            }
+                            return
+                        }
+                        var candidates = candidates
+                        while candidates != 0 {
+                            let c = base + candidates.trailingZeroBitCount
+                            candidates &= candidates - 1
+                            let squared = DistanceKernel.squaredDistance(point, table.row(c), d)
+                            tally.evaluations += 1
+                            store(squared, for: c)
+                            if squared < best || (squared == best && c < a) {
+                                a = c; best = squared; u = bounds.upper(squared)
+                            }
+                        }
+                    }
+                    /// Makes u exact.
+                    func tighten() {
                         best = DistanceKernel.squaredDistance(point, table.row(a), d)
                         tally.evaluations += 1
                         u = bounds.upper(best)
                         store(best, for: a)
                     }
+                    // The own centre's block first: measured whole, it makes u exact too.
+                    let own = a & ~(CentreTable.lanes - 1)
+                    let candidates = self.candidates(rowLower, own, a, u)
+                    if candidates.nonzeroBitCount >= 3 {
+                        measure(candidates, at: own)
+                    } else if exact || candidates != 0 {
+                        tighten()
+                        measure(self.candidates(rowLower, own, a, u), at: own)
+                    }
                     var base = 0
                     while base < k {
                         defer { base += CentreTable.lanes }
+                        guard base != own else { continue }
                         var candidates = self.candidates(rowLower, base, a, u)
                         guard candidates != 0 else { continue }
                         if best < 0 {
-                            best = DistanceKernel.squaredDistance(point, table.row(a), d)
-                            tally.evaluations += 1
-                            u = bounds.upper(best)
-                            store(best, for: a)
+                            tighten()
                             candidates = self.candidates(rowLower, base, a, u)
                             guard candidates != 0 else { continue }
                         }
-                        if candidates.nonzeroBitCount >= 3 {
-                            let squared = DistanceKernel.blockDistances(point, table.block(containing: base), d)
-                            store(squared, at: base)
-                            tally.evaluations += min(CentreTable.lanes, k - base)
-                            let (lane, distance) = DistanceKernel.smallest(DistanceKernel.padded(squared, count: k - base))
-                            if distance < best || (distance == best && base + lane < a) {
-                                a = base + lane; best = distance; u = bounds.upper(distance)
-                            }
-                        } else {
-                            while candidates != 0 {
-                                let c = base + candidates.trailingZeroBitCount
-                                candidates &= candidates - 1
-                                let squared = DistanceKernel.squaredDistance(point, table.row(c), d)
-                                tally.evaluations += 1
-                                store(squared, for: c)
-                                if squared < best || (squared == best && c < a) {
-                                    a = c; best = squared; u = bounds.upper(squared)
-                                }
-                            }
-                        }
+                        measure(candidates, at: base)
                     }
                 }
                 upper[r] = u

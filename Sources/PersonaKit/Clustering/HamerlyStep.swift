@@ -81,9 +81,10 @@ struct HamerlyStep: KMeansStep {
         var tally = ChunkTally()
         var tried = SIMD2<Int>.zero
         var sink: UInt32 = 0
+        let touching = RowBatch.worthTouching(count, of: input.rows.count)
         for first in stride(from: 0, to: count, by: RowBatch.size) {
             let next = first + RowBatch.size
-            for i in stride(from: next, to: min(count, next + RowBatch.size), by: 1) {
+            for i in stride(from: next, to: touching ? min(count, next + RowBatch.size) : next, by: 1) {
                 sink ^= RowBatch.touch(input.x + Int(pending[i]) * d, count: d)
             }
             for i in first..<min(count, next) {

@@ -92,7 +92,7 @@ public enum KMeans {
         try validate(data, weights: weights, configuration: configuration)
         let k = configuration.clusterCount
         let trials = configuration.effectiveSeedingTrials
-        let moments = DataMoments(data, weights: weights)
+        let moments = DataMoments(data, weights: weights, threads: configuration.threads)
         let threshold = shiftThreshold(moments, configuration: configuration)
         var best: KMeansResult? = nil
         var inertias = [Double]()
@@ -133,7 +133,7 @@ public enum KMeans {
             throw .invalidInitialCentroids(rows: initialCentroids.rows, columns: initialCentroids.columns,
                                            clusters: configuration.clusterCount, dataColumns: data.columns)
         }
-        let moments = DataMoments(data, weights: weights)
+        let moments = DataMoments(data, weights: weights, threads: configuration.threads)
         return iterate(data, weights: weights, start: initialCentroids,
                        threshold: shiftThreshold(moments, configuration: configuration), moments: moments,
                        configuration: configuration)
@@ -165,7 +165,7 @@ public enum KMeans {
         if let t = c.threads, t < 1 { throw .invalidConfiguration("threads=\(t) must be at least 1") }
         if let t = c.seedingTrials, t < 1 { throw .invalidConfiguration("seedingTrials=\(t) must be at least 1") }
         guard data.columns >= 1 else { throw .invalidConfiguration("the data has no columns") }
-        if let index = data.values.firstIndex(where: { !(abs($0) <= maximumMagnitude) }) {
+        if let index = firstValueOutOfRange(data, threads: c.threads) {
             throw .valueOutOfRange(row: index / data.columns, column: index % data.columns, value: data.values[index])
         }
         var rows = data.rows
@@ -176,6 +176,31 @@ public enum KMeans {
             guard rows > 0 else { throw .invalidWeights("all weights are zero") }
         }
         guard rows >= c.clusterCount else { throw .tooFewRows(rows: rows, clusters: c.clusterCount) }
+    }
+
+    /// The index of the first value that is not finite or exceeds ``maximumMagnitude``, if any
+    /// (chunks are scanned in parallel; the earliest wins).
+    static func firstValueOutOfRange(_ data: FeatureMatrix, threads: Int?) -> Int? {
+        let count = data.values.count
+        let plan = ChunkedParallel(rows: count, threads: threads)
+        let firstBad = WorkBuffer<Int>(repeating: Int.max, count: plan.chunkCount)
+        let limit = SIMD8<Float>(repeating: maximumMagnitude)
+        plan.forEachChunk { chunk, range in
+            data.withValues { x in
+                var i = range.lowerBound
+                while i + 8 <= range.upperBound {
+                    let v = UnsafeRawPointer(x + i).loadUnaligned(as: SIMD8<Float>.self)
+                    // NaN fails both comparisons, so it is caught too.
+                    if LaneMask.bits((v .<= limit) .& (v .>= -limit)) != 0xFF { break }
+                    i += 8
+                }
+                while i < range.upperBound {
+                    if !(abs(x[i]) <= maximumMagnitude) { firstBad[chunk] = i; return }
+                    i += 1
+                }
+            }
+        }
+        return (0..<plan.chunkCount).lazy.map { firstBad[$0] }.first { $0 != Int.max }
     }
 
     /// The summed squared centre shift at which a start stops: the tolerance times the mean

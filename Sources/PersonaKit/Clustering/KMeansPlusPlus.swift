@@ -193,9 +193,10 @@ final class CandidatePass: @unchecked Sendable {
                         measured += count * lanes
                         // (2) Their distances, a batch at a time.
                         let out = values.base + group * n + rows.lowerBound
+                        let touching = RowBatch.worthTouching(count, of: rows.count)
                         for first in stride(from: 0, to: count, by: RowBatch.size) {
                             let next = first + RowBatch.size
-                            for i in stride(from: next, to: min(count, next + RowBatch.size), by: 1) {
+                            for i in stride(from: next, to: touching ? min(count, next + RowBatch.size) : next, by: 1) {
                                 sink ^= RowBatch.touch(x + Int(list[i]) * d, count: d)
                             }
                             var i = first

@@ -28,20 +28,35 @@ struct ChunkedParallel: Sendable {
     }
 
     /// Calls `body(chunk, rows)` once for every chunk, on up to `threads` threads.
+    ///
+    /// Workers take the next chunk as they finish one, so a slow chunk or a worker that
+    /// another process delays does not hold up the rest; which worker ran a chunk never
+    /// affects a result.
     func forEachChunk(_ body: @Sendable (Int, Range<Int>) -> Void) {
         let chunks = chunkCount
         if threads == 1 || chunks <= 1 {
             for c in 0..<chunks { body(c, range(of: c)) }
             return
         }
-        let threads = self.threads
-        DispatchQueue.concurrentPerform(iterations: threads) { worker in
-            var c = worker
-            while c < chunks {
-                body(c, range(of: c))
-                c += threads
-            }
+        let next = ChunkCounter()
+        DispatchQueue.concurrentPerform(iterations: threads) { _ in
+            while let c = next.take(below: chunks) { body(c, range(of: c)) }
         }
+    }
+}
+
+/// Hands out chunk numbers in order, one at a time, to concurrent workers.
+private final class ChunkCounter: @unchecked Sendable {
+    private let lock = NSLock()
+    private var next = 0
+
+    /// The next chunk number, or `nil` once all `count` are taken.
+    func take(below count: Int) -> Int? {
+        lock.lock()
+        defer { lock.unlock() }
+        guard next < count else { return nil }
+        next += 1
+        return next - 1
     }
 }
 
