@@ -77,7 +77,9 @@ public struct PersonaSurvival: Sendable, Hashable {
     /// The mean distance of the previous persona's customers to its centre, in the previous
     /// model's encoded units.
     public var previousMeanDistance: Double
-    /// The same for the current persona, in the current model's encoded units.
+    /// The same for the current persona, converted to the previous model's encoded units
+    /// (``FeatureEncoder/lengthRatio(from:)``), so that a change in how the population is
+    /// standardised does not read as a change of compactness.
     public var currentMeanDistance: Double
     /// How far the centre moved, in the previous model's encoded units (the current centre
     /// re-encoded, see ``FeatureEncoder/reencode(_:from:)``).
@@ -99,8 +101,7 @@ public struct PersonaSurvival: Sendable, Hashable {
     /// `currentSize / previousSize`.
     public var sizeRatio: Double { Double(currentSize) / Double(previousSize) }
     /// `currentMeanDistance / previousMeanDistance` (below 1: more compact), or `nil` when the
-    /// previous mean distance is 0. Each model measures in its own standardised units, so the
-    /// ratio is relative to the spread of the customers of its own period.
+    /// previous mean distance is 0.
     public var compactnessRatio: Double? { previousMeanDistance > 0 ? currentMeanDistance / previousMeanDistance : nil }
     /// ``centreShift`` in radii of the previous persona (its mean distance), or `nil` when
     /// that is 0.
@@ -295,7 +296,8 @@ public enum PersonaEvents {
         let p = previous.personas[x], c = current.personas[y]
         return PersonaSurvival(previous: p.id, current: c.id, overlap: overlap,
                                previousSize: t.total(from: .persona(p.id)), currentSize: t.total(to: .persona(c.id)),
-                               previousMeanDistance: p.meanDistance, currentMeanDistance: c.meanDistance,
+                               previousMeanDistance: p.meanDistance,
+                               currentMeanDistance: c.meanDistance * previous.encoder.lengthRatio(from: current.encoder),
                                centreShift: centreDistance(c, of: current, to: p, of: previous))
     }
 

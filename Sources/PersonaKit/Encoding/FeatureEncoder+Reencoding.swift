@@ -34,6 +34,27 @@ extension FeatureEncoder {
         return out
     }
 
+    /// How a length in `source`'s encoded units reads in this encoder's: the root mean square
+    /// over the columns both encode of `scale(self) / scale(source)` (1 when they share no
+    /// column). Exact for a spread that is the same in every column; used to compare a
+    /// persona's spread across models that standardise differently.
+    /// - Complexity: O(width + source.width).
+    public func lengthRatio(from source: FeatureEncoder) -> Double {
+        let sourceScale = Dictionary(source.attributes.flatMap { a in
+            a.scales.indices.map { (source.columnNames[a.firstColumn + $0], a.scales[$0]) }
+        }, uniquingKeysWith: { a, _ in a })
+        var sum = 0.0, count = 0
+        for attribute in attributes {
+            for j in 0..<attribute.width {
+                guard let other = sourceScale[columnNames[attribute.firstColumn + j]], other > 0 else { continue }
+                let ratio = attribute.scales[j] / other
+                sum += ratio * ratio
+                count += 1
+            }
+        }
+        return count > 0 ? (sum / Double(count)).squareRoot() : 1
+    }
+
     /// Whether this encoder and `other` encode at least one attribute of the same name.
     /// - Complexity: O(attributes + other.attributes).
     public func sharesAttributes(with other: FeatureEncoder) -> Bool {
