@@ -67,6 +67,15 @@ struct ScenarioRun {
         }
     }
 
+    /// Checks that every survivor but those of the true personas `planted` reports no
+    /// internal change.
+    func checkSurvivorsUnchanged(except planted: Set<Int> = [], sourceLocation: SourceLocation = #_sourceLocation) {
+        let exempt = Set(planted.compactMap { firstIdentity[$0] })
+        for case .survival(let s) in events where !exempt.contains(s.previous) {
+            #expect(s.changes().isEmpty, "persona \(s.previous): \(s.changes())", sourceLocation: sourceLocation)
+        }
+    }
+
     /// The survival event of the true persona `p`, if reported.
     func survival(of p: Int) -> PersonaSurvival? {
         for case .survival(let s) in events where s.previous == firstIdentity[p] { return s }
@@ -101,6 +110,7 @@ struct DriftScenarioTests {
         let run = try ScenarioRun([.switching(fraction: 0.12)], seed: seed)
         run.checkRecovered()
         run.checkIdentitiesKept()
+        run.checkSurvivorsUnchanged()
         #expect(run.events.allSatisfy { $0.kind == .survival })
         let transitions = PersonaTransitions(previous: run.firstMembers, current: run.secondMembers)
         let found = Set(transitions.movers.map(\.id))
@@ -117,8 +127,8 @@ struct DriftScenarioTests {
         run.checkIdentitiesKept()
         #expect(run.events.allSatisfy { $0.kind == .survival })
         let moved = try #require(run.survival(of: 2))
-        #expect(moved.changes().contains(.shifted))
-        for p in [0, 1, 3, 4] { #expect(try #require(run.survival(of: p)).changes().contains(.shifted) == false) }
+        #expect(moved.changes() == [.shifted])
+        run.checkSurvivorsUnchanged(except: [2])
         let drift = DistributionDrift(previous: run.first, previousPersonas: run.trained.assignments.map(\.persona),
                                       current: run.second, currentPersonas: run.retrained.assignments.map(\.persona))
         let id = run.firstIdentity[2]!
@@ -132,6 +142,7 @@ struct DriftScenarioTests {
         let run = try ScenarioRun([.split(persona: 1, parts: 3)])
         run.checkRecovered()
         run.checkIdentitiesKept(except: [1])
+        run.checkSurvivorsUnchanged()
         let source = run.firstIdentity[1]!, parts = Set([5, 6, 7].map { run.secondIdentity[$0]! })
         let splits = run.events.filter { $0.kind == .split }
         #expect(splits.count == 1)
@@ -151,6 +162,7 @@ struct DriftScenarioTests {
         let run = try ScenarioRun([.merge(personas: [0, 3])])
         run.checkRecovered()
         run.checkIdentitiesKept(except: [0, 3])
+        run.checkSurvivorsUnchanged()
         let sources = Set([0, 3].map { run.firstIdentity[$0]! }), merged = run.secondIdentity[5]!
         let absorptions = run.events.filter { $0.kind == .absorption }
         #expect(absorptions.count == 1)
@@ -168,6 +180,7 @@ struct DriftScenarioTests {
         let run = try ScenarioRun([.emergence(share: 0.1)])
         run.checkRecovered()
         run.checkIdentitiesKept()
+        run.checkSurvivorsUnchanged()
         let id = run.secondIdentity[5]!
         #expect(id == run.trained.model.nextPersonaID)
         #expect(run.retrained.matching.introduced == [id])
@@ -184,6 +197,7 @@ struct DriftScenarioTests {
         let run = try ScenarioRun([.disappearance(persona: 4)])
         run.checkRecovered()
         run.checkIdentitiesKept()
+        run.checkSurvivorsUnchanged()
         let id = run.firstIdentity[4]!
         #expect(run.events.filter { $0.kind == .disappearance }.map(\.previousPersonas) == [[id]])
         #expect(run.events.filter { $0.kind == .survival }.count == 4)
@@ -199,9 +213,9 @@ struct DriftScenarioTests {
         run.checkIdentitiesKept()
         #expect(run.events.allSatisfy { $0.kind == .survival })
         let grown = try #require(run.survival(of: 3))
-        #expect(grown.changes().contains(.grew))
+        #expect(grown.changes() == [.grew])
         #expect(abs(grown.sizeRatio - 2.5) < 0.2)
-        for p in [0, 1, 2, 4] { #expect(try #require(run.survival(of: p)).changes().contains(.grew) == false) }
+        run.checkSurvivorsUnchanged(except: [3])
         let drift = DistributionDrift(previous: run.first, previousPersonas: run.trained.assignments.map(\.persona),
                                       current: run.second, currentPersonas: run.retrained.assignments.map(\.persona))
         #expect(drift.shareBand != .stable)
@@ -226,6 +240,7 @@ struct DriftScenarioTests {
                 #expect(s.current == s.previous)
                 #expect(s.changes().contains(.shifted) == (s.previous == first[0]))
                 #expect(s.changes().contains(.grew) == (s.previous == first[5]))
+                if s.previous == first[6] { #expect(s.changes().isEmpty) }
             case .split(let source, let into, _):
                 #expect(source == first[1])
                 #expect(Set(into) == Set([7, 8, 9].map { second[$0]! }))

@@ -11,8 +11,10 @@ import Foundation
 /// (``columnNames``: 15 segment attributes over the eight groups, continuous ones, 1–5 scales,
 /// a yes/no and a four-way category). A customer is their persona's centre plus their own
 /// standard-normal offset; a column's cell is the latent value in the column's units
-/// (rounded, or thresholded for scales, yes/no and categories). Centres lie at least
-/// ``Configuration/separation`` apart in both periods, so personas are well separated.
+/// (rounded, or thresholded for scales, yes/no and categories, which see half the offset: a
+/// threshold turns a small offset into a whole step). Centres lie at least
+/// ``Configuration/separation`` apart in both periods over the numeric columns alone, so
+/// personas are well separated.
 ///
 /// In period 2 every continuing customer keeps their offset, moved slightly
 /// (`ε' = ρ·ε + √(1−ρ²)·η`, ρ = ``Configuration/stability``), around the centre of their
@@ -92,8 +94,8 @@ public struct DriftScenario: Sendable {
         public var personaCount: Int
         /// The seed every random draw derives from.
         public var seed: UInt64
-        /// The least distance between two persona centres of a period, in latent standard
-        /// deviations (> 0). Default 7: personas barely overlap.
+        /// The least distance between two persona centres of a period over the numeric
+        /// columns, in latent standard deviations (> 0). Default 7: personas barely overlap.
         public var separation: Double
         /// How strongly a customer's offset persists into period 2, in [0, 1].
         public var stability: Double
@@ -171,14 +173,14 @@ public struct DriftScenario: Sendable {
         var firstCount = [Int](repeating: 0, count: c.personaCount)
         let rho = c.stability, innovation = (1 - rho * rho).squareRoot()
         for i in 0..<c.customerCount {
-            var g = GaussianSource(SeededGenerator(seed: c.seed, stream: UInt64(i) << 2))
+            var g = GaussianSource(SeededGenerator(seed: c.seed, stream: Self.stream(i, .customer)))
             let p = min(c.personaCount - 1, Int(g.uniform() * Double(c.personaCount)))
             let offset = (0..<L).map { _ in g.gaussian() }
             first.append(i, centres.first[p], offset)
             firstPersonas.append(p)
             firstCount[p] += 1
 
-            var h = GaussianSource(SeededGenerator(seed: c.seed, stream: UInt64(i) << 2 | 1))
+            var h = GaussianSource(SeededGenerator(seed: c.seed, stream: Self.stream(i, .change)))
             let (leave, switchDraw, target, part) = (h.uniform(), h.uniform(), h.uniform(), h.uniform())
             let later = offset.map { rho * $0 + innovation * h.gaussian() }
             guard !plan.disappearing.contains(p), leave >= c.churnFraction else { continue }
@@ -200,7 +202,7 @@ public struct DriftScenario: Sendable {
         var newcomers = [Int]()
         let regular = plan.secondPeriod.filter { !plan.emerging.contains($0) }
         let evenCount = Int((c.newCustomerFraction * Double(c.customerCount)).rounded())
-        var g = SeededGenerator(seed: c.seed, stream: UInt64.max)
+        var g = SeededGenerator(seed: c.seed, stream: Self.stream(0, .newcomers))
         for _ in 0..<evenCount { newcomers.append(regular[min(regular.count - 1, Int(g.nextUnitDouble() * Double(regular.count)))]) }
         for (p, factor) in plan.growth { newcomers += Array(repeating: p, count: Int(((factor - 1) * Double(firstCount[p])).rounded())) }
         for (p, share) in plan.emergenceShares {
@@ -208,7 +210,7 @@ public struct DriftScenario: Sendable {
         }
         for (j, q) in newcomers.enumerated() {
             let i = c.customerCount + j
-            var h = GaussianSource(SeededGenerator(seed: c.seed, stream: UInt64(i) << 2))
+            var h = GaussianSource(SeededGenerator(seed: c.seed, stream: Self.stream(i, .customer)))
             second.append(i, centres.second[q]!, (0..<L).map { _ in h.gaussian() })
             secondPersonas.append(q)
         }
@@ -224,6 +226,11 @@ public struct DriftScenario: Sendable {
 // MARK: - Plan and centres
 
 extension DriftScenario {
+    /// Purposes of random streams: one per customer and purpose, one per layout attempt.
+    enum StreamPurpose: UInt64 { case customer, change, newcomers, layout, layoutDirections }
+
+    static func stream(_ index: Int, _ purpose: StreamPurpose) -> UInt64 { UInt64(index) << 3 | purpose.rawValue }
+
     /// The configuration's events resolved into persona roles.
     struct Plan {
         var personaCount: Int
@@ -285,15 +292,20 @@ extension DriftScenario {
         /// period-1 centre. Deterministic from `seed`.
         func centres(seed: UInt64, separation: Double) -> (first: [[Double]], second: [Int: [Double]]) {
             let L = DriftScenario.columns.count
-            // Uniform in [-a, a]^L, with a chosen so that two centres lie ~1.4 separations apart
-            // on average.
-            let a = 1.4 * separation * (1.5 / Double(L)).squareRoot()
-            func far(_ x: [Double], from others: some Collection<[Double]>) -> Bool {
-                others.allSatisfy { o in zip(x, o).reduce(0) { $0 + ($1.0 - $1.1) * ($1.0 - $1.1) } >= separation * separation }
+            // Distances count the numeric columns only: scales, yes/no and categories lose
+            // most of a difference, so they must not be what keeps two personas apart.
+            let numeric = DriftScenario.columns.indices.filter {
+                if case .number = DriftScenario.columns[$0].kind { return true } else { return false }
             }
-            for attempt in 0..<UInt64(10_000) {
-                var uniform = SeededGenerator(seed: seed, stream: 0xC0FFEE &+ 2 * attempt)
-                var normal = GaussianSource(SeededGenerator(seed: seed, stream: 0xC0FFEE &+ 2 * attempt + 1))
+            // Uniform in [-a, a]^L, with a chosen so that two centres lie ~1.4 separations apart
+            // on average over the numeric columns.
+            let a = 1.4 * separation * (1.5 / Double(numeric.count)).squareRoot()
+            func far(_ x: [Double], from others: some Collection<[Double]>) -> Bool {
+                others.allSatisfy { o in numeric.reduce(0) { $0 + (x[$1] - o[$1]) * (x[$1] - o[$1]) } >= separation * separation }
+            }
+            for attempt in 0..<10_000 {
+                var uniform = SeededGenerator(seed: seed, stream: DriftScenario.stream(attempt, .layout))
+                var normal = GaussianSource(SeededGenerator(seed: seed, stream: DriftScenario.stream(attempt, .layoutDirections)))
                 func point() -> [Double] { (0..<L).map { _ in (2 * uniform.nextUnitDouble() - 1) * a } }
                 func away(from origin: [Double], by distance: Double) -> [Double] {
                     let v = (0..<L).map { _ in normal.gaussian() }
@@ -360,6 +372,11 @@ extension DriftScenario {
         case category([String])
     }
 
+    /// The share of a customer's offset that scales, yes/no answers and categories see.
+    /// Thresholding turns a small offset into a whole step, so at full strength these
+    /// columns would scatter a persona's customers more than all numeric columns together.
+    static let discreteNoise = 0.5
+
     struct Column {
         var name: String
         var kind: ColumnKind
@@ -391,17 +408,17 @@ extension DriftScenario {
         mutating func append(_ index: Int, _ centre: [Double], _ offset: [Double]) {
             cells[0].append(SyntheticCustomers.customerID(index))
             for (c, column) in DriftScenario.columns.enumerated() {
-                let z = centre[c] + offset[c]
+                let z = centre[c] + offset[c], blurred = centre[c] + DriftScenario.discreteNoise * offset[c]
                 let cell: String
                 switch column.kind {
                 case .number(let base, let unit, let decimals):
                     cell = SyntheticCustomers.format(base + unit * z, decimals: decimals)
                 case .scale:
-                    cell = SyntheticCustomers.levelText[Int(min(5, max(1, (3 + 0.8 * z).rounded())))]
+                    cell = SyntheticCustomers.levelText[Int(min(5, max(1, (3 + 0.8 * blurred).rounded())))]
                 case .yesNo:
-                    cell = z > 0 ? "1" : "0"
+                    cell = blurred > 0 ? "1" : "0"
                 case .category(let names):
-                    cell = names[z < -0.6745 ? 0 : z < 0 ? 1 : z < 0.6745 ? 2 : 3]
+                    cell = names[blurred < -0.6745 ? 0 : blurred < 0 ? 1 : blurred < 0.6745 ? 2 : 3]
                 }
                 cells[c + 1].append(cell)
             }
