@@ -83,6 +83,7 @@ extension PersonaModel {
     public static func retrain(previous: PersonaModel, data: CustomerData, previousAssignments: [String: Int]?,
                                options: RetrainingOptions = RetrainingOptions(), dataHash: String? = nil,
                                createdAt: String? = nil, progress: ((KMeansProgress) -> Void)? = nil) throws -> RetrainedModel {
+        // User errors first, before any k-means work.
         try options.matching.validate()
         if let previousAssignments { try PersonaEvents.checkMembers(previousAssignments, of: previous, period: .previous) }
         var configuration = previous.training.configuration
@@ -93,6 +94,7 @@ extension PersonaModel {
                                        projectionComponents: previous.projection?.components.count ?? 0)
 
         let encoder = try FeatureEncoder(fitting: data, options: training.encoding)
+        guard encoder.sharesAttributes(with: previous.encoder) else { throw DriftError.noCommonAttributes }
         let matrix = try encoder.transform(data)
         let fitted: (model: PersonaModel, assignments: [PersonaAssignment])
         switch options.start {
@@ -114,11 +116,11 @@ extension PersonaModel {
         let profiles = PersonaProfiles.compute(data, personas: fitted.assignments.map(\.persona),
                                                order: fitted.model.personas.map(\.id))
         let named = try fitted.model.named(from: profiles)
-        let members = Dictionary(uniqueKeysWithValues: zip(data.ids, fitted.assignments.map(\.persona)))
-        let matching = try PersonaMatching.match(previous: previous, current: named,
-                                                 previousMembers: previousAssignments,
-                                                 currentMembers: previousAssignments == nil ? nil : members,
-                                                 options: options.matching)
+        let members = previousAssignments.map { _ in
+            Dictionary(uniqueKeysWithValues: zip(data.ids, fitted.assignments.map(\.persona)))
+        }
+        let matching = try PersonaMatching.match(previous: previous, current: named, previousMembers: previousAssignments,
+                                                 currentMembers: members, options: options.matching)
         return RetrainedModel(model: matching.model, assignments: matching.relabel(fitted.assignments),
                               profiles: profiles.map { p in
                                   var p = p
@@ -129,7 +131,8 @@ extension PersonaModel {
     }
 }
 
-/// The start of a warm retrain when the number of personas changes.
+/// The warm start of a retrain: the previous centres resized to the new number of personas,
+/// run alongside fresh starts.
 enum WarmStart {
     /// k-means from `start` as the first start, then `restarts − 1` fresh k-means++ starts
     /// (those of a training with this configuration); the lowest inertia wins, the warm start
