@@ -143,7 +143,16 @@ public enum PersonaEvent: Sendable, Hashable {
 
     /// The kinds of event.
     public enum Kind: String, Sendable, Hashable, Codable, CaseIterable {
-        case survival, absorption, split, disappearance, emergence
+        /// ``PersonaEvent/survival(_:)``.
+        case survival
+        /// ``PersonaEvent/absorption(sources:into:overlaps:)``.
+        case absorption
+        /// ``PersonaEvent/split(source:into:overlaps:)``.
+        case split
+        /// ``PersonaEvent/disappearance(persona:largestOverlap:)``.
+        case disappearance
+        /// ``PersonaEvent/emergence(persona:size:newCustomerShare:)``.
+        case emergence
     }
 
     /// This event's kind.
