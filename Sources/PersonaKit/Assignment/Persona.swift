@@ -18,7 +18,9 @@ public struct Persona: Sendable, Hashable, Codable {
     /// the 99th percentile (nearest rank) of its training customers' distances and the next
     /// larger one, so about 1% of training customers are flagged.
     public var outlierDistance: Double
-    /// Identifiers of the personas of an earlier model it continues (empty for a first model).
+    /// Identifiers of the previous model's personas it came from: its own identifier first
+    /// when it continues one, then the other personas it absorbed and the persona it split
+    /// from (see ``PersonaMatching``). Empty for a first model and for a persona that emerged.
     public var parents: [Int]
 
     /// Creates a persona.

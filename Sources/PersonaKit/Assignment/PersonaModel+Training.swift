@@ -75,6 +75,16 @@ extension PersonaModel {
                            progress: ((KMeansProgress) -> Void)? = nil) throws -> (model: PersonaModel, assignments: [PersonaAssignment]) {
         precondition(matrix.columns == encoder.width, "the matrix must be encoded by the encoder")
         let result = try KMeans.fit(matrix, weights: weights, configuration: options.kmeans, progress: progress)
+        return try model(from: result, matrix: matrix, weights: weights, schema: schema, encoder: encoder,
+                         options: options, dataHash: dataHash, createdAt: createdAt)
+    }
+
+    /// The model of a k-means result on `matrix` (see ``fit(_:weights:schema:encoder:options:dataHash:createdAt:progress:)``):
+    /// personas ordered by size with identifiers from 1, sizes, distances, outlier limits and
+    /// the principal components.
+    static func model(from result: KMeansResult, matrix: FeatureMatrix, weights: [Double]?, schema: PersonaSchema,
+                      encoder: FeatureEncoder, options: TrainingOptions, dataHash: String?,
+                      createdAt: String?) throws -> (model: PersonaModel, assignments: [PersonaAssignment]) {
         let k = options.kmeans.clusterCount, d = matrix.columns, n = matrix.rows
 
         // Largest cluster first; ties keep k-means order.
@@ -131,19 +141,25 @@ extension PersonaModel {
         var personas = self.personas
         var used = Set<String>()
         for slot in personas.indices {
-            var name = PersonaProfiles.suggestedName(for: profiles[slot], schema: schema)
-            if used.contains(name) {
-                var n = 2
-                while used.contains("\(name) (\(n))") { n += 1 }
-                name = "\(name) (\(n))"
-            }
-            used.insert(name)
-            personas[slot].name = name
+            personas[slot].name = Self.uniqueName(PersonaProfiles.suggestedName(for: profiles[slot], schema: schema),
+                                                  used: &used)
         }
         let model = PersonaModel(schema: schema, encoder: encoder, personas: personas,
                                  projection: projection, training: training)
         try model.validate()   // a trained model must load again; never write one that would not
         return model
+    }
+
+    /// `name`, or `name (2)`, `name (3)`, … when taken; the result is marked as taken.
+    static func uniqueName(_ name: String, used: inout Set<String>) -> String {
+        var candidate = name
+        var n = 2
+        while used.contains(candidate) {
+            candidate = "\(name) (\(n))"
+            n += 1
+        }
+        used.insert(candidate)
+        return candidate
     }
 
     /// The outlier limit of a persona from its members' sorted distances: halfway between the

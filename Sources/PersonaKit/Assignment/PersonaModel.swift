@@ -18,7 +18,8 @@ public struct PersonaModel: Sendable, Hashable, Codable {
     public let schema: PersonaSchema
     /// The feature encoder fitted on the training data.
     public let encoder: FeatureEncoder
-    /// The personas, ordered by identifier.
+    /// The personas, largest first as training ordered them. Identifiers are stable across
+    /// retrains (see ``PersonaMatching``), so after one they need not increase along the list.
     public let personas: [Persona]
     /// The smallest identifier no persona of this model or its predecessors has used.
     public let nextPersonaID: Int

@@ -41,6 +41,11 @@ public struct EncodedAttribute: Sendable, Hashable, Codable {
 
     /// The number of output columns.
     public var width: Int { centers.count }
+
+    /// Output column `j`'s encoded `value` in original units.
+    func decode(_ value: Double, column j: Int) -> Double {
+        scales[j] == 0 ? centers[j] : value / scales[j] + centers[j]
+    }
 }
 
 /// Turns typed customer data into the numeric feature matrix k-means works on.
@@ -189,8 +194,7 @@ public struct FeatureEncoder: Sendable, Hashable, Codable {
     /// - Complexity: O(attributes).
     public func decode(_ value: Double, column: Int) -> Double {
         for attribute in attributes where column >= attribute.firstColumn && column < attribute.firstColumn + attribute.width {
-            let j = column - attribute.firstColumn
-            return attribute.scales[j] == 0 ? attribute.centers[j] : value / attribute.scales[j] + attribute.centers[j]
+            return attribute.decode(value, column: column - attribute.firstColumn)
         }
         preconditionFailure("column \(column) out of range 0..<\(width)")
     }
