@@ -1,0 +1,255 @@
+import ArgumentParser
+import Foundation
+import PersonaIO
+import PersonaKit
+import PersonaStore
+
+/// Options shared by the commands that report drift.
+struct DriftOptions: ParsableArguments {
+    @Option(help: "Write the drift report (transitions.csv, movers.csv, events.csv, personas.csv, summary.md) into this directory.")
+    var driftOut: String?
+
+    @Option(help: "MONIC survival threshold τ: the share of a persona's customers that must stay together.")
+    var tau: Double = 0.5
+
+    @Option(help: "MONIC split threshold τ_split: the smallest share a part of a split must take.")
+    var tauSplit: Double = 0.1
+
+    @Flag(help: "Exit with status 3 when a major shift is found (PSI above 0.25, or a persona split, merged, appeared or disappeared).")
+    var failOnMajorShift = false
+
+    var thresholds: TransitionThresholds { TransitionThresholds(survival: tau, split: tauSplit) }
+}
+
+extension DriftOptions {
+    /// With `--fail-on-major-shift`, ends the command with status 3 (after its outputs are
+    /// written) when the report finds a major shift, naming it on standard error.
+    func check(_ report: DriftReport) throws {
+        let reasons = report.majorShifts
+        guard failOnMajorShift, !reasons.isEmpty else { return }
+        FileHandle.standardError.write(Data(("persona: major shift: " + reasons.joined(separator: "; ") + "\n").utf8))
+        throw ExitCode(3)
+    }
+}
+
+/// `persona retrain`: fit the new period and carry persona identities over.
+struct RetrainCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "retrain",
+        abstract: "Retrain personas on a new period, keeping each persona's identity.",
+        discussion: """
+        Fits the new customers (warm start from the previous centres by default) and matches \
+        the new personas to the previous ones: by shared customers when the previous \
+        assignments are known (--previous-assignments, or the history's run of the previous \
+        model), otherwise by centre distance. A persona that continues keeps its id and name; \
+        a new one gets an id never used before; each persona lists its parents. With \
+        --drift-out it writes the drift report.
+        """
+    )
+
+    @Option(help: "The previous model file.")
+    var previous: String
+
+    @Option(help: "Customer CSV of the new period.")
+    var data: String
+
+    @Option(help: "Where to write the new model.")
+    var out: String
+
+    @Option(help: "Also write every customer's persona (new identities) to this CSV.")
+    var assignments: String?
+
+    @Option(help: "The previous period's assignment CSV (identifier, persona, …): match by shared customers.")
+    var previousAssignments: String?
+
+    @Option(help: "The previous period's customer CSV: also measure attribute drift (PSI, mean shifts) per persona.")
+    var previousData: String?
+
+    @Option(help: "History file (SQLite): find the previous assignments there, and record this run.")
+    var history: String?
+
+    @Option(name: .customLong("k"), parsing: .unconditional, help: "Number of personas (default: as before).")
+    var k: Int?
+
+    @Option(help: "warm (default: start from the previous centres) or fresh (k-means++ restarts).")
+    var start: RetrainingStart = .warm
+
+    @Option(help: "Random seed (default: the previous model's).")
+    var seed: UInt64?
+
+    @Option(help: "Worker threads (default: all cores). Results do not depend on it.")
+    var threads: Int?
+
+    @OptionGroup var drift: DriftOptions
+    @OptionGroup var progress: ProgressOptions
+
+    func run() throws {
+        if let k, k < 1 { throw CommandFailure("--k \(k): the number of personas must be at least 1") }
+        if let threads, threads < 1 { throw CommandFailure("--threads \(threads): must be at least 1") }
+        let driftFiles = drift.driftOut.map { dir in DriftReport.fileNames.map { "\(dir)/\($0)" } } ?? []
+        try CommandSupport.checkDistinct(
+            inputs: [previous, data] + [previousAssignments, previousData].compactMap { $0 },
+            outputs: [out] + (assignments.map { [$0] } ?? []) + driftFiles + (history.map { [$0] } ?? []))
+        try CommandSupport.checkWritable(out)
+        if let assignments { try CommandSupport.checkWritable(assignments) }
+        if let dir = drift.driftOut { try CommandSupport.checkWritableDirectory(dir) }
+
+        let previousModel = try CommandSupport.loadModel(previous)
+        let previousBytes: Data
+        do { previousBytes = try AtomicFile.readData(at: URL(fileURLWithPath: previous)) } catch { throw CommandFailure(error.description) }
+        let store = try history.map(HistorySupport.open)
+
+        // The previous period's members: the file given, or the history's run of that model.
+        var previousMembers: [String: Int]? = nil
+        var previousDistances: [String: Double]? = nil
+        if let path = previousAssignments {
+            (previousMembers, previousDistances) = try Self.readAssignments(path)
+        } else if let store {
+            let hash = "fnv1a64:" + CommandSupport.fnv1a64([UInt8](previousBytes))
+            if let run = try HistorySupport.recording({ try store.runs().last { $0.modelHash == hash } }) {
+                previousMembers = try HistorySupport.recording { try store.assignments(ofRun: run.id!) }
+                progress.say("previous assignments: run \(run.id!) of \(history!)")
+            }
+        }
+
+        // The new period, read with the previous schema (categories taken from the new data).
+        var schema = previousModel.schema
+        for i in schema.attributes.indices {
+            if case .categorical = schema.attributes[i].kind { schema.attributes[i].kind = .categorical(categories: []) }
+        }
+        let customers = try Self.read(data, schema: schema, threads: threads)
+        progress.say("read \(customers.count) customers from \(data)")
+
+        let options = RetrainingOptions(clusterCount: k, start: start, seed: seed, threads: threads,
+                                        matching: MatchingOptions(thresholds: drift.thresholds))
+        let retrained: RetrainedModel
+        do {
+            retrained = try PersonaModel.retrain(previous: previousModel, data: customers, previousAssignments: previousMembers,
+                                                 options: options, createdAt: CommandSupport.now()) { step in
+                progress.say(String(format: "  start %d/%d: inertia %.6g after %d iterations", step.restart + 1, step.restarts, step.inertia, step.iterations))
+            }
+        } catch let error as DriftError {
+            throw CommandFailure("\(data): \(error.description)")
+        } catch let error as PersonaDataError {
+            throw CommandSupport.dataFailure(error, file: data)
+        } catch let error as ClusteringError {
+            throw CommandFailure("\(data): \(error.description)")
+        }
+        let model = retrained.model
+        let matching = retrained.matching
+        progress.say("matched by \(matching.basis.rawValue): \(matching.matches.count) persona(s) continue, new \(matching.introduced), retired \(matching.retired)")
+
+        // Drift.
+        let members = Dictionary(uniqueKeysWithValues: zip(customers.ids, retrained.assignments.map(\.persona)))
+        let distances = Dictionary(uniqueKeysWithValues: zip(customers.ids, retrained.assignments.map(\.distance)))
+        let transitions = previousMembers.map {
+            PersonaTransitions(previous: $0, current: members, previousDistances: previousDistances, currentDistances: distances,
+                               previousPersonas: previousModel.personas.map(\.id), currentPersonas: model.personas.map(\.id))
+        }
+        var distribution: DistributionDrift? = nil
+        if let previousData {
+            let before = try Self.read(previousData, schema: schema, threads: threads)
+            let beforePersonas = before.ids.indices.map { previousMembers?[before.ids[$0]] }
+            let assigned: [Int]
+            if beforePersonas.allSatisfy({ $0 != nil }) {
+                assigned = beforePersonas.map { $0! }
+            } else {
+                assigned = try previousModel.assign(try previousModel.read(
+                    Self.table(before), unknownCategories: .treatAsMissing)).map(\.persona)
+            }
+            distribution = DistributionDrift(previous: before, previousPersonas: assigned, current: customers,
+                                             currentPersonas: retrained.assignments.map(\.persona))
+        }
+        let report = DriftReport(before: .init(model: previousModel), after: .init(model: model), transitions: transitions,
+                                 events: matching.events, distribution: distribution, matching: matching)
+
+        var outputs = OutputSet()
+        do {
+            if let assignments {
+                try outputs.stage(AssignmentsFile.render(ids: customers.ids, assignments: retrained.assignments, model: model),
+                                  at: URL(fileURLWithPath: assignments))
+            }
+            if let dir = drift.driftOut { try report.stage(in: URL(fileURLWithPath: dir), into: &outputs) }
+            let modelBytes = try ModelFile.encode(model)
+            try outputs.stage(modelBytes, at: URL(fileURLWithPath: out))
+            if let store {
+                let run = HistorySupport.run(command: "retrain", modelBytes: modelBytes, dataHash: nil,
+                                             parameters: ["data": data, "previous": previous, "k": model.personas.count,
+                                                          "start": start.rawValue, "seed": model.training.configuration.seed],
+                                             rowCount: customers.count)
+                do {
+                    let recorded = try HistorySupport.recording {
+                        try store.record(run, personas: model.personas,
+                                         assignments: zip(customers.ids, retrained.assignments).lazy.map { ($0, $1.persona, $1.distance) })
+                    }
+                    progress.say("recorded run \(recorded.id!) in \(history!)")
+                } catch {
+                    outputs.discard()
+                    throw error
+                }
+            }
+            try outputs.commit()
+        } catch let error as FileError {
+            throw CommandFailure(error.description)
+        }
+        for url in outputs.destinations { progress.say("wrote \(url.path)") }
+        for line in report.summary().split(separator: "\n") where line.hasPrefix("- ") || line.hasPrefix("**") {
+            progress.say(String(line))
+        }
+        try drift.check(report)
+    }
+
+    /// Reads an assignment CSV: first column the identifier, a `persona` column, optionally
+    /// `distance`.
+    static func readAssignments(_ path: String) throws -> ([String: Int], [String: Double]?) {
+        let table: RawTable
+        do { table = try CSVReader.read(contentsOf: URL(fileURLWithPath: path), displayName: path) } catch {
+            throw CommandFailure(error.description)
+        }
+        guard table.columnNames.count >= 2, let personaColumn = table.columnIndex(named: "persona") else {
+            throw CommandFailure("\(path): not an assignment file (its columns must be the identifier, then 'persona')")
+        }
+        let distanceColumn = table.columnIndex(named: "distance")
+        var members = [String: Int](), distances = [String: Double]()
+        for r in 0..<table.rowCount {
+            let id = table.columns[0][r]
+            guard let persona = Int(table.columns[personaColumn][r]) else {
+                throw CommandFailure("\(path): row \(r + 2), column 'persona': '\(table.columns[personaColumn][r])' is not a persona id")
+            }
+            if members.updateValue(persona, forKey: id) != nil {
+                throw CommandFailure("\(path): row \(r + 2), column '\(table.columnNames[0])': identifier '\(id)' appears twice")
+            }
+            if let c = distanceColumn, let d = Double(table.columns[c][r]) { distances[id] = d }
+        }
+        return (members, distanceColumn == nil ? nil : distances)
+    }
+
+    /// Reads a whole customer file with a schema.
+    static func read(_ path: String, schema: PersonaSchema, threads: Int?) throws -> CustomerData {
+        do {
+            return try CustomerFile(url: URL(fileURLWithPath: path), displayName: path, schema: schema)
+                .readAll(unknownCategories: .reject, threads: threads)
+        } catch let error as CustomerFileError {
+            throw CommandFailure(error.description)
+        }
+    }
+
+    /// Typed customers back as text cells (identifier and attributes), for the previous
+    /// model to read them with its own categories.
+    static func table(_ data: CustomerData) -> RawTable {
+        var names = [data.schema.idColumn], columns = [data.ids]
+        for attribute in data.schema.attributes {
+            guard let values = data.values[attribute.name] else { continue }
+            names.append(attribute.name)
+            switch values {
+            case .numbers(let v): columns.append(v.map { $0.isNaN ? "" : "\($0)" })
+            case .categories(let codes):
+                guard case .categorical(let categories) = attribute.kind else { continue }
+                columns.append(codes.map { $0 < 0 ? "" : categories[Int($0)] })
+            }
+        }
+        return RawTable(columnNames: names, columns: columns)
+    }
+}
+
+extension RetrainingStart: ExpressibleByArgument {}
