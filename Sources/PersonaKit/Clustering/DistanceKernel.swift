@@ -114,15 +114,15 @@ enum DistanceKernel {
         return (first, firstDistance, second, secondDistance)
     }
 
-    /// The nearest and second-nearest centres of a table, as
-    /// ``nearestTwo(_:centers:k:d:)`` finds them. `known` is a block already measured (its
-    /// first centre and its distances), if any.
+    /// The nearest centre of a table (ties to the lower index), its squared distance, and the
+    /// squared distance to the next-nearest centre (+∞ when k = 1). `known` is a block already
+    /// measured (its first centre and its distances), if any.
     @inline(__always)
-    static func nearestTwo(_ point: UnsafePointer<Float>, in table: CentreTable,
-                           known: (base: Int, lanes: SIMD8<Float>)? = nil)
-        -> (first: Int, firstDistance: Float, second: Int, secondDistance: Float) {
+    static func nearestAndRunnerUp(_ point: UnsafePointer<Float>, in table: CentreTable,
+                                   known: (base: Int, lanes: SIMD8<Float>)? = nil)
+        -> (index: Int, distance: Float, runnerUp: Float) {
         let k = table.k, d = table.d
-        var first = 0, second = -1
+        var first = 0
         var firstDistance = Float.infinity
         var secondDistance = Float.infinity
         var base = 0
@@ -130,22 +130,17 @@ enum DistanceKernel {
             let measured = known?.base == base ? known!.lanes : blockDistances(point, table.block(containing: base), d)
             let lanes = padded(measured, count: k - base)
             let (lane, distance) = smallest(lanes)
-            let (runnerUp, runnerUpDistance) = smallest(removing(lane, from: lanes))
+            let runnerUp = removing(lane, from: lanes).minimum()
             // Earlier blocks win ties, as a scan in index order would.
             if distance < firstDistance {
-                if firstDistance <= runnerUpDistance {
-                    second = first; secondDistance = firstDistance
-                } else {
-                    second = base + runnerUp; secondDistance = runnerUpDistance
-                }
+                secondDistance = min(firstDistance, runnerUp)
                 first = base + lane; firstDistance = distance
-            } else if distance < secondDistance {
-                second = base + lane; secondDistance = distance
+            } else {
+                secondDistance = min(secondDistance, distance)
             }
             base += 8
         }
-        if k == 1 { second = -1 }
-        return (first, firstDistance, second, secondDistance)
+        return (first, firstDistance, secondDistance)
     }
 
     /// `lanes` with the lanes from `count` on set to +∞.
