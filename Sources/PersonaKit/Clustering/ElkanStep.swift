@@ -82,7 +82,7 @@ struct ElkanStep: KMeansStep {
             let rowLower = lower.base + r * paddedK
             /// Stores lower bounds from the squared distances of the block at `base`.
             func store(_ squared: SIMD8<Float>, at base: Int) {
-                let stored = (squared.squareRoot() * down + load(offset + base)) * shrink
+                let stored = (squared.squareRootBounds().lower * down + load(offset + base)) * shrink
                 UnsafeMutableRawPointer(rowLower + base).storeBytes(of: stored, as: SIMD8<Float>.self)
             }
             /// Stores a lower bound from the squared distance to `c`.

@@ -255,7 +255,7 @@ enum HartiganRefinement {
             var base = 0
             while base < k {
                 let squared = DistanceKernel.blockDistances(point, reference.block(containing: base), d)
-                var lanes = squared.squareRoot() * bounds.down
+                var lanes = squared.squareRootBounds().lower * bounds.down
                 lanes = DistanceKernel.padded(lanes, count: k - base)
                 UnsafeMutableRawPointer(rowLower + base).storeBytes(of: lanes, as: SIMD8<Float>.self)
                 if a >= base && a < base + 8 {
