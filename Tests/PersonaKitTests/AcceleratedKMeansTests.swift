@@ -135,16 +135,17 @@ struct AcceleratedKMeansTests {
         }
     }
 
-    @Test(".auto gives Lloyd's model", arguments: [2, 9, 26])
-    func autoIsLloyd(_ k: Int) throws {
-        let data = Fixtures.blobs(n: 2_000, d: 5, k: 8, spread: 2, seed: UInt64(k)).matrix
+    @Test(".auto gives Lloyd's model", arguments: [(3, 5, .lloyd), (9, 5, .hamerly), (14, 20, .elkan)]
+          as [(Int, Int, KMeansAlgorithm)])
+    func autoIsLloyd(k: Int, d: Int, chosen: KMeansAlgorithm) throws {
+        let data = Fixtures.blobs(n: 2_000, d: d, k: 8, spread: 2, seed: UInt64(k)).matrix
         let auto = try KMeans.fit(data, configuration: KMeansConfiguration(clusterCount: k, restarts: 2, seed: 1))
         let lloyd = try KMeans.fit(data, configuration: KMeansConfiguration(clusterCount: k, restarts: 2, seed: 1,
                                                                              algorithm: .lloyd))
         #expect(KMeansConfiguration(clusterCount: k).algorithm == .auto)
-        Self.expectSameModel(auto, as: lloyd, "k = \(k)")
+        #expect(auto.diagnostics.algorithm == chosen)
+        Self.expectSameModel(auto, as: lloyd, "k = \(k), d = \(d)")
         #expect(auto.diagnostics.restartInertias.map(\.bitPattern) == lloyd.diagnostics.restartInertias.map(\.bitPattern))
-        #expect(auto.diagnostics.algorithm != nil)
     }
 
     @Test("the pruned, parallel seeding chooses the centres of the plain seeding",

@@ -75,21 +75,8 @@ enum DistanceKernel {
         return sum
     }
 
-    /// The nearest centre to `point` and its squared distance; ties go to the lower index.
-    @inline(__always)
-    static func nearest(_ point: UnsafePointer<Float>, centers: UnsafePointer<Float>, k: Int, d: Int) -> (index: Int, distance: Float) {
-        var best = 0
-        var bestDistance = squaredDistance(point, centers, d)
-        var c = 1
-        while c < k {
-            let dist = squaredDistance(point, centers + c * d, d)
-            if dist < bestDistance { best = c; bestDistance = dist }
-            c += 1
-        }
-        return (best, bestDistance)
-    }
-
-    /// The nearest centre of a table to `point`, as ``nearest(_:centers:k:d:)`` finds it.
+    /// The nearest centre of a table to `point` and its squared distance; ties go to the
+    /// lower index.
     @inline(__always)
     static func nearest(_ point: UnsafePointer<Float>, in table: CentreTable) -> (index: Int, distance: Float) {
         let k = table.k, d = table.d
@@ -127,15 +114,15 @@ enum DistanceKernel {
         return (first, firstDistance, second, secondDistance)
     }
 
-    /// The nearest and second-nearest centres of a table, as
-    /// ``nearestTwo(_:centers:k:d:)`` finds them. `known` is a block already measured (its
-    /// first centre and its distances), if any.
+    /// The nearest centre of a table (ties to the lower index), its squared distance, and the
+    /// squared distance to the next-nearest centre (+∞ when k = 1). `known` is a block already
+    /// measured (its first centre and its distances), if any.
     @inline(__always)
-    static func nearestTwo(_ point: UnsafePointer<Float>, in table: CentreTable,
-                           known: (base: Int, lanes: SIMD8<Float>)? = nil)
-        -> (first: Int, firstDistance: Float, second: Int, secondDistance: Float) {
+    static func nearestAndRunnerUp(_ point: UnsafePointer<Float>, in table: CentreTable,
+                                   known: (base: Int, lanes: SIMD8<Float>)? = nil)
+        -> (index: Int, distance: Float, runnerUp: Float) {
         let k = table.k, d = table.d
-        var first = 0, second = -1
+        var first = 0
         var firstDistance = Float.infinity
         var secondDistance = Float.infinity
         var base = 0
@@ -143,22 +130,17 @@ enum DistanceKernel {
             let measured = known?.base == base ? known!.lanes : blockDistances(point, table.block(containing: base), d)
             let lanes = padded(measured, count: k - base)
             let (lane, distance) = smallest(lanes)
-            let (runnerUp, runnerUpDistance) = smallest(removing(lane, from: lanes))
+            let runnerUp = removing(lane, from: lanes).minimum()
             // Earlier blocks win ties, as a scan in index order would.
             if distance < firstDistance {
-                if firstDistance <= runnerUpDistance {
-                    second = first; secondDistance = firstDistance
-                } else {
-                    second = base + runnerUp; secondDistance = runnerUpDistance
-                }
+                secondDistance = min(firstDistance, runnerUp)
                 first = base + lane; firstDistance = distance
-            } else if distance < secondDistance {
-                second = base + lane; secondDistance = distance
+            } else {
+                secondDistance = min(secondDistance, distance)
             }
             base += 8
         }
-        if k == 1 { second = -1 }
-        return (first, firstDistance, second, secondDistance)
+        return (first, firstDistance, secondDistance)
     }
 
     /// `lanes` with the lanes from `count` on set to +∞.
@@ -181,30 +163,3 @@ enum DistanceKernel {
     }
 }
 
-/// Rows of a chunk that need distances, gathered so their memory can be fetched in batches.
-///
-/// The accelerated steps skip most rows and measure a scattered few; fetching each of those
-/// rows only when it is measured stalls on every one. Touching a batch of rows first lets
-/// the memory system fetch them all at once.
-struct RowBatch {
-    /// Rows per batch.
-    static let size = 8
-
-    /// Whether touching pays for `count` rows out of `rows`: when most rows are measured, they
-    /// are read in order and the hardware fetches them ahead anyway.
-    @inline(__always)
-    static func worthTouching(_ count: Int, of rows: Int) -> Bool { 2 * count < rows }
-
-    /// Loads one word of every cache line of `count` values from `start`, returning a value
-    /// that depends on them (so the loads stay).
-    @inline(__always)
-    static func touch(_ start: UnsafePointer<Float>, count: Int) -> UInt32 {
-        var sink: UInt32 = 0
-        var offset = 0
-        while offset < count {
-            sink ^= UnsafeRawPointer(start + offset).load(as: UInt32.self)
-            offset += 16
-        }
-        return sink ^ UnsafeRawPointer(start + count - 1).load(as: UInt32.self)
-    }
-}

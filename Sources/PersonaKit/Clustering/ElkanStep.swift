@@ -34,10 +34,6 @@ struct ElkanStep: KMeansStep {
     /// k × padded k: half the distance between two centres, +∞ on the diagonal and in the
     /// padding, so that neither is ever a candidate.
     private let gaps: WorkBuffer<Float>
-    /// Per chunk, the rows upper bounds could not settle (each chunk uses its own rows'
-    /// slots), and what touching their memory read.
-    private let pending: WorkBuffer<Int32>
-    private let sinks: WorkBuffer<UInt32>
     private var centres: CentreTable?
     private var passes = 0
 
@@ -49,8 +45,6 @@ struct ElkanStep: KMeansStep {
         lower = WorkBuffer(repeating: 0, count: context.rows * paddedK)
         offset = WorkBuffer(repeating: 0, count: paddedK)
         gaps = WorkBuffer(repeating: .infinity, count: context.k * paddedK)
-        pending = WorkBuffer(repeating: 0, count: context.rows)
-        sinks = WorkBuffer(repeating: 0, count: context.partition.plan.chunkCount)
     }
 
     mutating func prepare(_ centres: CentreTable) -> Int {
@@ -73,126 +67,105 @@ struct ElkanStep: KMeansStep {
         let labels = partition.labels.base, upper = self.upper.base, drift = geometry.drift.base
         let halfNearest = geometry.halfNearest.base, offset = self.offset.base
         let down = SIMD8<Float>(repeating: bounds.down), shrink = SIMD8<Float>(repeating: 1 - 0x1p-21)
-        // Upper bounds first: follow the centres' moves, and keep the rows they cannot settle.
-        let pending = self.pending.base + input.rows.lowerBound
-        var count = 0
+        var tally = ChunkTally()
         for r in input.rows {
-            let a = Int(labels[r])
+            let old = Int(labels[r])
+            var a = old
+            var u = upper[r]
             if a >= 0 {
-                let u = DistanceBounds.grown(upper[r], by: drift[a])
+                // Follow the centres' moves; most rows stop here.
+                u = DistanceBounds.grown(u, by: drift[a])
                 upper[r] = u
                 if !exact && halfNearest[a] > u { continue }
             }
-            pending[count] = Int32(r)
-            count += 1
-        }
-        // Then the per-centre bounds and distances, fetching each batch of rows while the
-        // previous one is measured.
-        var tally = ChunkTally()
-        var sink: UInt32 = 0
-        let touching = RowBatch.worthTouching(count, of: input.rows.count)
-        for first in stride(from: 0, to: count, by: RowBatch.size) {
-            let next = first + RowBatch.size
-            for i in stride(from: next, to: touching ? min(count, next + RowBatch.size) : next, by: 1) {
-                let r = Int(pending[i])
-                sink ^= RowBatch.touch(input.x + r * d, count: d)
-                sink ^= RowBatch.touch(lower.base + r * paddedK, count: paddedK)
+            let point = input.x + r * d
+            let rowLower = lower.base + r * paddedK
+            /// Stores lower bounds from the squared distances of the block at `base`.
+            func store(_ squared: SIMD8<Float>, at base: Int) {
+                let stored = (squared.squareRootBounds().lower * down + load(offset + base)) * shrink
+                UnsafeMutableRawPointer(rowLower + base).storeBytes(of: stored, as: SIMD8<Float>.self)
             }
-            for i in first..<min(count, next) {
-                let r = Int(pending[i])
-                let point = input.x + r * d
-                let rowLower = lower.base + r * paddedK
-                /// Stores lower bounds from the squared distances of the block at `base`.
-                func store(_ squared: SIMD8<Float>, at base: Int) {
-                    let stored = (squared.squareRoot() * down + load(offset + base)) * shrink
-                    UnsafeMutableRawPointer(rowLower + base).storeBytes(of: stored, as: SIMD8<Float>.self)
+            /// Stores a lower bound from the squared distance to `c`.
+            func store(_ squared: Float, for c: Int) {
+                rowLower[c] = (bounds.lower(squared) + offset[c]) * (1 - 0x1p-21)
+            }
+            var best: Float = -1   // the squared distance to `a`, once measured
+            if a < 0 {
+                // First pass: every distance.
+                var base = 0
+                while base < k {
+                    let squared = DistanceKernel.blockDistances(point, table.block(containing: base), d)
+                    store(squared, at: base)
+                    let (lane, distance) = DistanceKernel.smallest(DistanceKernel.padded(squared, count: k - base))
+                    if best < 0 || distance < best { a = base + lane; best = distance }
+                    base += CentreTable.lanes
                 }
-                /// Stores a lower bound from the squared distance to `c`.
-                func store(_ squared: Float, for c: Int) {
-                    rowLower[c] = (bounds.lower(squared) + offset[c]) * (1 - 0x1p-21)
-                }
-                let old = Int(labels[r])
-                var a = old
-                var best: Float = -1   // the squared distance to `a`, once measured
-                var u = upper[r]
-                if a < 0 {
-                    // First pass: every distance.
-                    var base = 0
-                    while base < k {
+                tally.evaluations += k
+                u = bounds.upper(best)
+            } else {
+                /// Measures the `candidates` of the block at `base`: the whole block when
+                /// several survive (about the price of three single distances).
+                func measure(_ candidates: Int, at base: Int) {
+                    if candidates.nonzeroBitCount >= 3 {
                         let squared = DistanceKernel.blockDistances(point, table.block(containing: base), d)
                         store(squared, at: base)
+                        tally.evaluations += min(CentreTable.lanes, k - base)
+                        if best < 0 { best = squared[a - base]; u = bounds.upper(best) }
                         let (lane, distance) = DistanceKernel.smallest(DistanceKernel.padded(squared, count: k - base))
-                        if best < 0 || distance < best { a = base + lane; best = distance }
-                        base += CentreTable.lanes
-                    }
-                    tally.evaluations += k
-                    u = bounds.upper(best)
-                } else {
-                    /// Measures the `candidates` of the block at `base`: the whole block when
-                    /// several survive (about the price of three single distances).
-                    func measure(_ candidates: Int, at base: Int) {
-                        if candidates.nonzeroBitCount >= 3 {
-                            let squared = DistanceKernel.blockDistances(point, table.block(containing: base), d)
-                            store(squared, at: base)
-                            tally.evaluations += min(CentreTable.lanes, k - base)
-                            if best < 0 { best = squared[a - base]; u = bounds.upper(best) }
-                            let (lane, distance) = DistanceKernel.smallest(DistanceKernel.padded(squared, count: k - base))
-                            if distance < best || (distance == best && base + lane < a) {
-                                a = base + lane; best = distance; u = bounds.upper(distance)
-                            }
-                            return
+                        if distance < best || (distance == best && base + lane < a) {
+                            a = base + lane; best = distance; u = bounds.upper(distance)
                         }
-                        var candidates = candidates
-                        while candidates != 0 {
-                            let c = base + candidates.trailingZeroBitCount
-                            candidates &= candidates - 1
-                            let squared = DistanceKernel.squaredDistance(point, table.row(c), d)
-                            tally.evaluations += 1
-                            store(squared, for: c)
-                            if squared < best || (squared == best && c < a) {
-                                a = c; best = squared; u = bounds.upper(squared)
-                            }
-                        }
+                        return
                     }
-                    /// Makes u exact.
-                    func tighten() {
-                        best = DistanceKernel.squaredDistance(point, table.row(a), d)
+                    var candidates = candidates
+                    while candidates != 0 {
+                        let c = base + candidates.trailingZeroBitCount
+                        candidates &= candidates - 1
+                        let squared = DistanceKernel.squaredDistance(point, table.row(c), d)
                         tally.evaluations += 1
-                        u = bounds.upper(best)
-                        store(best, for: a)
-                    }
-                    // The own centre's block first: measured whole, it makes u exact too.
-                    let own = a & ~(CentreTable.lanes - 1)
-                    let candidates = self.candidates(rowLower, own, a, u)
-                    if candidates.nonzeroBitCount >= 3 {
-                        measure(candidates, at: own)
-                    } else if exact || candidates != 0 {
-                        tighten()
-                        measure(self.candidates(rowLower, own, a, u), at: own)
-                    }
-                    var base = 0
-                    while base < k {
-                        defer { base += CentreTable.lanes }
-                        guard base != own else { continue }
-                        var candidates = self.candidates(rowLower, base, a, u)
-                        guard candidates != 0 else { continue }
-                        if best < 0 {
-                            tighten()
-                            candidates = self.candidates(rowLower, base, a, u)
-                            guard candidates != 0 else { continue }
+                        store(squared, for: c)
+                        if squared < best || (squared == best && c < a) {
+                            a = c; best = squared; u = bounds.upper(squared)
                         }
-                        measure(candidates, at: base)
                     }
                 }
-                upper[r] = u
-                if a != old {
-                    partition.move(r, chunk: input.chunk, to: a)
-                    tally.changes += 1
+                /// Makes u exact.
+                func tighten() {
+                    best = DistanceKernel.squaredDistance(point, table.row(a), d)
+                    tally.evaluations += 1
+                    u = bounds.upper(best)
+                    store(best, for: a)
                 }
-                if exact { tally.inertia += input.weight(r) * Double(best) }
+                // The own centre's block first: measured whole, it makes u exact too.
+                let own = a & ~(CentreTable.lanes - 1)
+                let candidates = self.candidates(rowLower, own, a, u)
+                if candidates.nonzeroBitCount >= 3 {
+                    measure(candidates, at: own)
+                } else if exact || candidates != 0 {
+                    tighten()
+                    measure(self.candidates(rowLower, own, a, u), at: own)
+                }
+                var base = 0
+                while base < k {
+                    defer { base += CentreTable.lanes }
+                    guard base != own else { continue }
+                    var candidates = self.candidates(rowLower, base, a, u)
+                    guard candidates != 0 else { continue }
+                    if best < 0 {
+                        tighten()
+                        candidates = self.candidates(rowLower, base, a, u)
+                        guard candidates != 0 else { continue }
+                    }
+                    measure(candidates, at: base)
+                }
             }
+            upper[r] = u
+            if a != old {
+                partition.move(r, chunk: input.chunk, to: a)
+                tally.changes += 1
+            }
+            if exact { tally.inertia += input.weight(r) * Double(best) }
         }
-        sinks[input.chunk] = sink
         return tally
     }
 

@@ -10,7 +10,9 @@
 /// Making u exact costs one distance and pays only when the test then succeeds often
 /// enough; early on, while centres still move far, it rarely does, and the step goes
 /// straight to all k distances (measured with the blocked kernel, so little dearer than one).
-/// Each pass measures how often it would have succeeded and decides for the next pass.
+/// When most rows need all k distances anyway, a pass measures every row outright, as
+/// Lloyd's does, and resets the bounds exactly. Each pass records how its rows' bounds fared
+/// and decides how the next pass runs; the labels are the same either way.
 ///
 /// Reference: Hamerly, "Making k-means even faster", SIAM International Conference on Data
 /// Mining (SDM) 2010.
@@ -27,11 +29,11 @@ struct HamerlyStep: KMeansStep {
     private let lower: WorkBuffer<Float>
     /// Per chunk: rows whose bounds failed, and how many of them an exact u would have kept.
     private let tightenings: WorkBuffer<SIMD2<Int>>
-    /// Per chunk, the rows bounds could not settle (each chunk uses its own rows' slots), and
-    /// what touching their memory read.
-    private let pending: WorkBuffer<Int32>
-    private let sinks: WorkBuffer<UInt32>
+    /// Rows labelled so far (not counting a first labelling).
+    private let labelled: WorkBuffer<Int>
     private var tighten = true
+    /// Whether this pass measures every row (most needed all k distances last time).
+    private var dense = false
     private var centres: CentreTable?
 
     init(_ context: StepContext) {
@@ -40,21 +42,25 @@ struct HamerlyStep: KMeansStep {
         upper = WorkBuffer(repeating: .infinity, count: context.rows)
         lower = WorkBuffer(repeating: 0, count: context.rows)
         tightenings = WorkBuffer(repeating: .zero, count: context.partition.plan.chunkCount)
-        pending = WorkBuffer(repeating: 0, count: context.rows)
-        sinks = WorkBuffer(repeating: 0, count: context.partition.plan.chunkCount)
+        labelled = WorkBuffer(repeating: 0, count: context.partition.plan.chunkCount)
     }
 
     mutating func prepare(_ centres: CentreTable) -> Int {
         self.centres = centres
         // Exact u pays when it spares the k distances more often than 1 in (blocks × 3): one
         // distance costs about a third of a block of eight.
-        var total = SIMD2<Int>.zero
+        var total = SIMD2<Int>.zero, rows = 0
         for chunk in 0..<partition.plan.chunkCount {
             total &+= tightenings[chunk]
+            rows += labelled[chunk]
             tightenings[chunk] = .zero
+            labelled[chunk] = 0
         }
         let blocks = (centres.k + CentreTable.lanes - 1) / CentreTable.lanes
         tighten = total[0] == 0 || 3 * blocks * total[1] >= total[0]
+        // Measuring every row costs a little more per row than the bounds' full path, and
+        // saves their bookkeeping: it pays once about 3 rows in 5 take that path.
+        dense = rows > 0 && 5 * (total[0] - total[1]) >= 3 * rows
         return geometry.update(centres)
     }
 
@@ -63,72 +69,81 @@ struct HamerlyStep: KMeansStep {
         let geometry = self.geometry, bounds = geometry.bounds
         let labels = partition.labels.base, upper = self.upper.base, lower = self.lower.base
         let halfNearest = geometry.halfNearest.base, drift = geometry.drift.base
-        // Bounds first: follow the centres' moves, and keep the rows they cannot settle.
-        let pending = self.pending.base + input.rows.lowerBound
-        var count = 0
+        var tally = ChunkTally()
+        var tried = SIMD2<Int>.zero
+        if dense && !exact {
+            for r in input.rows {
+                let point = input.x + r * d
+                let a = Int(labels[r])
+                let near = DistanceKernel.nearestAndRunnerUp(point, in: table)
+                if a >= 0 {
+                    // How the bounds would have fared, for the next pass's choice.
+                    let l = DistanceBounds.shrunk(lower[r], by: geometry.largestDrift(except: a))
+                    let bound = max(halfNearest[a], l)
+                    if !(bound > DistanceBounds.grown(upper[r], by: drift[a])) {
+                        tried[0] += 1
+                        if near.index == a && bound > bounds.upper(near.distance) { tried[1] += 1 }
+                    }
+                }
+                if near.index != a {
+                    partition.move(r, chunk: input.chunk, to: near.index)
+                    tally.changes += 1
+                }
+                upper[r] = bounds.upper(near.distance)
+                lower[r] = bounds.lower(near.runnerUp)
+            }
+            tally.evaluations = input.rows.count * k
+            tightenings[input.chunk] = tried
+            labelled[input.chunk] = input.rows.count
+            return tally
+        }
+        var rows = 0
         for r in input.rows {
+            let point = input.x + r * d
             let a = Int(labels[r])
+            var known: (base: Int, lanes: SIMD8<Float>)? = nil
             if a >= 0 {
+                rows += 1
+                // Follow the centres' moves; most rows stop here.
                 let l = DistanceBounds.shrunk(lower[r], by: geometry.largestDrift(except: a))
                 let u = DistanceBounds.grown(upper[r], by: drift[a])
                 upper[r] = u; lower[r] = l
-                if !exact && max(halfNearest[a], l) > u { continue }
-            }
-            pending[count] = Int32(r)
-            count += 1
-        }
-        // Then distances, fetching each batch of rows while the previous one is measured.
-        var tally = ChunkTally()
-        var tried = SIMD2<Int>.zero
-        var sink: UInt32 = 0
-        let touching = RowBatch.worthTouching(count, of: input.rows.count)
-        for first in stride(from: 0, to: count, by: RowBatch.size) {
-            let next = first + RowBatch.size
-            for i in stride(from: next, to: touching ? min(count, next + RowBatch.size) : next, by: 1) {
-                sink ^= RowBatch.touch(input.x + Int(pending[i]) * d, count: d)
-            }
-            for i in first..<min(count, next) {
-                let r = Int(pending[i])
-                let point = input.x + r * d
-                let a = Int(labels[r])
-                var known: (base: Int, lanes: SIMD8<Float>)? = nil
-                if a >= 0 {
-                    let bound = max(halfNearest[a], lower[r])
-                    let squared: Float
-                    if tighten || exact {
-                        squared = DistanceKernel.squaredDistance(point, table.row(a), d)
-                        tally.evaluations += 1
-                    } else {
-                        let base = a & ~(CentreTable.lanes - 1)
-                        let lanes = DistanceKernel.blockDistances(point, table.block(containing: base), d)
-                        tally.evaluations += min(CentreTable.lanes, k - base)
-                        known = (base, lanes)
-                        squared = lanes[a - base]
-                    }
-                    tried[0] += 1
-                    if bound > bounds.upper(squared) {
-                        tried[1] += 1
-                        // With one block, all k distances are at hand: take the exact bounds.
-                        if known == nil || k > CentreTable.lanes {
-                            upper[r] = bounds.upper(squared)
-                            if exact { tally.inertia += input.weight(r) * Double(squared) }
-                            continue
-                        }
+                let bound = max(halfNearest[a], l)
+                if !exact && bound > u { continue }
+                let squared: Float
+                if tighten || exact {
+                    squared = DistanceKernel.squaredDistance(point, table.row(a), d)
+                    tally.evaluations += 1
+                } else {
+                    let base = a & ~(CentreTable.lanes - 1)
+                    let lanes = DistanceKernel.blockDistances(point, table.block(containing: base), d)
+                    tally.evaluations += min(CentreTable.lanes, k - base)
+                    known = (base, lanes)
+                    squared = lanes[a - base]
+                }
+                tried[0] += 1
+                if bound > bounds.upper(squared) {
+                    tried[1] += 1
+                    // With one block, all k distances are at hand: take the exact bounds.
+                    if known == nil || k > CentreTable.lanes {
+                        upper[r] = bounds.upper(squared)
+                        if exact { tally.inertia += input.weight(r) * Double(squared) }
+                        continue
                     }
                 }
-                let near = DistanceKernel.nearestTwo(point, in: table, known: known)
-                tally.evaluations += known == nil ? k : k - min(CentreTable.lanes, k - known!.base)
-                if near.first != a {
-                    partition.move(r, chunk: input.chunk, to: near.first)
-                    tally.changes += 1
-                }
-                upper[r] = bounds.upper(near.firstDistance)
-                lower[r] = near.second >= 0 ? bounds.lower(near.secondDistance) : .infinity
-                if exact { tally.inertia += input.weight(r) * Double(near.firstDistance) }
             }
+            let near = DistanceKernel.nearestAndRunnerUp(point, in: table, known: known)
+            tally.evaluations += known == nil ? k : k - min(CentreTable.lanes, k - known!.base)
+            if near.index != a {
+                partition.move(r, chunk: input.chunk, to: near.index)
+                tally.changes += 1
+            }
+            upper[r] = bounds.upper(near.distance)
+            lower[r] = bounds.lower(near.runnerUp)
+            if exact { tally.inertia += input.weight(r) * Double(near.distance) }
         }
         tightenings[input.chunk] = tried
-        sinks[input.chunk] = sink
+        labelled[input.chunk] = rows
         return tally
     }
 

@@ -133,6 +133,8 @@ enum HartiganRefinement {
         /// their lower bounds (rows × padded k).
         let screened: WorkBuffer<Bool>
         let lower: WorkBuffer<Float>
+        /// The clusters the bounds leave possible for the row being visited, as bits per block.
+        let candidates: WorkBuffer<UInt8>
         let chunkEvaluations: WorkBuffer<Int>
         var evaluations = 0
 
@@ -156,6 +158,7 @@ enum HartiganRefinement {
             let window = min(data.rows, HartiganRefinement.windowRows)
             screened = WorkBuffer(repeating: false, count: window)
             lower = WorkBuffer(repeating: 0, count: window * paddedK)
+            candidates = WorkBuffer(repeating: 0, count: paddedK / 8)
             chunkEvaluations = WorkBuffer(repeating: 0, count: (window + ChunkedParallel.chunkSize - 1) / ChunkedParallel.chunkSize)
         }
 
@@ -255,7 +258,7 @@ enum HartiganRefinement {
             var base = 0
             while base < k {
                 let squared = DistanceKernel.blockDistances(point, reference.block(containing: base), d)
-                var lanes = squared.squareRoot() * bounds.down
+                var lanes = squared.squareRootBounds().lower * bounds.down
                 lanes = DistanceKernel.padded(lanes, count: k - base)
                 UnsafeMutableRawPointer(rowLower + base).storeBytes(of: lanes, as: SIMD8<Float>.self)
                 if a >= base && a < base + 8 {
@@ -319,13 +322,15 @@ enum HartiganRefinement {
                         let rowLower = lower.base + offset * paddedK
                         var possible = false
                         var base = 0
-                        while base < k && !possible {
+                        while base < k {
                             let gap = load(rowLower + base) - load(slack.base + base)
                             let near = gap.selecting(0, where: gap .< .zero)
                             let clusterWeight = load(screenWeights.base + base)
                             var cost = clusterWeight * pointWeight / (clusterWeight + pointWeight) * near * near
                             if a >= base && a < base + 8 { cost = cost.selecting(.infinity, where: LaneMask.only(a - base)) }
-                            possible = LaneMask.any(cost .< stay)
+                            let bits = LaneMask.bits(cost .< stay)
+                            candidates[base / 8] = UInt8(truncatingIfNeeded: bits)
+                            possible = possible || bits != 0
                             base += 8
                         }
                         guard possible else { continue }
@@ -350,22 +355,29 @@ enum HartiganRefinement {
         }
 
         /// The cluster row `r` should move to, if any: the exact test, in `Double`, with
-        /// distances summed in dimension order.
+        /// distances summed in dimension order, against the clusters in `candidates` (those
+        /// the bounds leave possible; the others cannot beat staying, so they are not measured).
         private mutating func exactTest(_ r: Int, weight w: Double) -> Int? {
-            let k = self.k, d = self.d
+            let d = self.d
             let a = Int(labels[r])
             let wa = clusterWeights[a]
             return data.withValues { x in
                 let point = x + r * d
                 let removal = w * (wa / (wa - w)) * squaredDistance(point, centres.base + a * d, d)
+                evaluations += 1
                 var best = a
                 var bestCost = removal * (1 - 1e-12)   // a move must gain more than rounding
-                for b in 0..<k where b != a {
-                    let factor = clusterWeights[b] * w / (clusterWeights[b] + w)
-                    let cost = factor * squaredDistance(point, centres.base + b * d, d)
-                    if cost < bestCost { best = b; bestCost = cost }
+                for block in 0..<(paddedK / 8) {
+                    var bits = Int(candidates[block])
+                    while bits != 0 {
+                        let b = block * 8 + bits.trailingZeroBitCount
+                        bits &= bits - 1
+                        let factor = clusterWeights[b] * w / (clusterWeights[b] + w)
+                        let cost = factor * squaredDistance(point, centres.base + b * d, d)
+                        evaluations += 1
+                        if cost < bestCost { best = b; bestCost = cost }
+                    }
                 }
-                evaluations += k
                 return best == a ? nil : best
             }
         }

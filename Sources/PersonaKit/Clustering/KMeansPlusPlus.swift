@@ -101,9 +101,8 @@ enum KMeansPlusPlus {
 ///
 /// Per chunk: (1) rows the triangle inequality cannot rule out are listed; (2) they are
 /// measured, eight candidates at a time with the blocked kernel — or, with at most four
-/// candidates, two rows at a time — fetching each batch of rows while the previous one is
-/// measured; (3) every row's contribution is added in row order, one `Double` lane per
-/// candidate, exactly as a plain loop over rows per candidate would add it.
+/// candidates, two rows at a time; (3) every row's contribution is added in row order, one
+/// `Double` lane per candidate, exactly as a plain loop over rows per candidate would add it.
 final class CandidatePass: @unchecked Sendable {
     let data: FeatureMatrix
     let weights: [Double]?
@@ -124,10 +123,9 @@ final class CandidatePass: @unchecked Sendable {
     private let pending: WorkBuffer<Int32>
     private let counts: WorkBuffer<Int>
     private let values: WorkBuffer<SIMD8<Float>>
-    /// chunks × trials potentials; per-chunk evaluations and touch results.
+    /// chunks × trials potentials; per-chunk evaluations.
     private let chunkPotentials: WorkBuffer<Double>
     private let chunkEvaluations: WorkBuffer<Int>
-    private let sinks: WorkBuffer<UInt32>
 
     init(_ data: FeatureMatrix, weights: [Double]?, plan: ChunkedParallel, k: Int, trials: Int) {
         self.data = data
@@ -144,7 +142,6 @@ final class CandidatePass: @unchecked Sendable {
         values = WorkBuffer(repeating: .zero, count: groups * n)
         chunkPotentials = WorkBuffer(repeating: 0, count: chunks * trials)
         chunkEvaluations = WorkBuffer(repeating: 0, count: chunks)
-        sinks = WorkBuffer(repeating: 0, count: chunks)
     }
 
     /// The potential each candidate would leave, Σ w × min(closest, ‖x − candidate‖²), each
@@ -154,7 +151,7 @@ final class CandidatePass: @unchecked Sendable {
         let d = data.columns, n = data.rows
         let (data, weights, trials, groups, paired) = (self.data, self.weights, self.trials, self.groups, self.paired)
         let (blocks, gaps, pending, counts, values) = (self.blocks, self.gaps, self.pending, self.counts, self.values)
-        let (chunkPotentials, chunkEvaluations, sinks) = (self.chunkPotentials, self.chunkEvaluations, self.sinks)
+        let (chunkPotentials, chunkEvaluations) = (self.chunkPotentials, self.chunkEvaluations)
         data.withValues { x in
             for (t, candidate) in candidates.enumerated() {
                 let group = blocks.base + (t / 8) * d * 8
@@ -174,7 +171,6 @@ final class CandidatePass: @unchecked Sendable {
             data.withValues { x in
                 weights.withRowWeights { w in
                     var measured = 0
-                    var sink: UInt32 = 0
                     for group in 0..<groups {
                         let block = blocks.base + group * d * 8
                         let lanes = min(8, trials - group * 8)
@@ -191,41 +187,33 @@ final class CandidatePass: @unchecked Sendable {
                         }
                         counts[group * plan.chunkCount + chunk] = count
                         measured += count * lanes
-                        // (2) Their distances, a batch at a time.
+                        // (2) Their distances, two rows at a time when they share a block.
                         let out = values.base + group * n + rows.lowerBound
-                        let touching = RowBatch.worthTouching(count, of: rows.count)
-                        for first in stride(from: 0, to: count, by: RowBatch.size) {
-                            let next = first + RowBatch.size
-                            for i in stride(from: next, to: touching ? min(count, next + RowBatch.size) : next, by: 1) {
-                                sink ^= RowBatch.touch(x + Int(list[i]) * d, count: d)
-                            }
-                            var i = first
-                            while i < min(count, next) {
-                                let r = Int(list[i])
-                                if paired {
-                                    let s = i + 1 < count ? Int(list[i + 1]) : r
-                                    let both = DistanceKernel.pairedBlockDistances(x + r * d, x + s * d, block, d)
-                                    let current = SIMD8(lowHalf: SIMD4(repeating: closest[r]), highHalf: SIMD4(repeating: closest[s]))
-                                    let kept = current.lanewiseMinimum(both)
-                                    out[i] = SIMD8(lowHalf: kept.lowHalf, highHalf: kept.lowHalf)
-                                    if i + 1 < count { out[i + 1] = SIMD8(lowHalf: kept.highHalf, highHalf: kept.highHalf) }
-                                    i += 2
-                                } else {
-                                    let distances = DistanceKernel.blockDistances(x + r * d, block, d)
-                                    let current = SIMD8<Float>(repeating: closest[r])
-                                    out[i] = current.lanewiseMinimum(distances)
-                                    i += 1
-                                }
+                        var i = 0
+                        while i < count {
+                            let r = Int(list[i])
+                            if paired {
+                                let s = i + 1 < count ? Int(list[i + 1]) : r
+                                let both = DistanceKernel.pairedBlockDistances(x + r * d, x + s * d, block, d)
+                                let current = SIMD8(lowHalf: SIMD4(repeating: closest[r]), highHalf: SIMD4(repeating: closest[s]))
+                                let kept = current.lanewiseMinimum(both)
+                                out[i] = SIMD8(lowHalf: kept.lowHalf, highHalf: kept.lowHalf)
+                                if i + 1 < count { out[i + 1] = SIMD8(lowHalf: kept.highHalf, highHalf: kept.highHalf) }
+                                i += 2
+                            } else {
+                                let distances = DistanceKernel.blockDistances(x + r * d, block, d)
+                                out[i] = SIMD8<Float>(repeating: closest[r]).lanewiseMinimum(distances)
+                                i += 1
                             }
                         }
                         // (3) Every row's contribution, in row order.
                         var low = SIMD4<Double>.zero, high = SIMD4<Double>.zero
-                        var i = 0
+                        var listed = 0
                         for r in rows {
                             let value: SIMD8<Float>
-                            if i < count && Int(list[i]) == r {
-                                value = out[i]
-                                i += 1
+                            if listed < count && Int(list[listed]) == r {
+                                value = out[listed]
+                                listed += 1
                             } else {
                                 value = SIMD8(repeating: closest[r])
                             }
@@ -242,7 +230,6 @@ final class CandidatePass: @unchecked Sendable {
                         for lane in 0..<lanes { sums[lane] = lane < 4 ? low[lane] : high[lane - 4] }
                     }
                     chunkEvaluations[chunk] = measured
-                    sinks[chunk] = sink
                 }
             }
         }
