@@ -16,8 +16,8 @@ enum DistanceKernel {
         var acc = SIMD8<Float>()
         var j = 0
         while j + 8 <= count {
-            let x = UnsafeRawPointer(a + j).loadUnaligned(as: SIMD8<Float>.self)
-            let y = UnsafeRawPointer(b + j).loadUnaligned(as: SIMD8<Float>.self)
+            let x = SIMD8(loading: a + j)
+            let y = SIMD8(loading: b + j)
             let t = x - y
             acc += t * t
             j += 8
@@ -57,7 +57,7 @@ enum DistanceKernel {
                 var partial = SIMD8<Float>()
                 var j = lane, centre = block + lane &* 8
                 while j < full {
-                    let t = UnsafeRawPointer(centre).loadUnaligned(as: SIMD8<Float>.self)
+                    let t = SIMD8(loading: centre)
                         - SIMD8(lowHalf: SIMD4(repeating: x[j]), highHalf: SIMD4(repeating: y[j]))
                     partial += t * t
                     j &+= 8; centre += 64
@@ -67,7 +67,7 @@ enum DistanceKernel {
         }
         var j = full, centre = block + full &* 8
         while j < d {
-            let t = UnsafeRawPointer(centre).loadUnaligned(as: SIMD8<Float>.self)
+            let t = SIMD8(loading: centre)
                 - SIMD8(lowHalf: SIMD4(repeating: x[j]), highHalf: SIMD4(repeating: y[j]))
             sum += t * t
             j &+= 1; centre += 8

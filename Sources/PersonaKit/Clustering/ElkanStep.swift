@@ -82,7 +82,7 @@ struct ElkanStep: KMeansStep {
             let rowLower = lower.base + r * paddedK
             /// Stores lower bounds from the squared distances of the block at `base`.
             func store(_ squared: SIMD8<Float>, at base: Int) {
-                let stored = (squared.squareRootBounds().lower * down + load(offset + base)) * shrink
+                let stored = (squared.squareRootBounds().lower * down + SIMD8(loading: offset + base)) * shrink
                 UnsafeMutableRawPointer(rowLower + base).storeBytes(of: stored, as: SIMD8<Float>.self)
             }
             /// Stores a lower bound from the squared distance to `c`.
@@ -173,20 +173,12 @@ struct ElkanStep: KMeansStep {
     /// with upper bound `u`, as bits.
     @inline(__always)
     private func candidates(_ rowLower: UnsafeMutablePointer<Float>, _ base: Int, _ a: Int, _ u: Float) -> Int {
-        let bound = (load(rowLower + base) - load(offset.base + base)) * (1 - 0x1p-21)
+        let bound = (SIMD8(loading: rowLower + base) - SIMD8(loading: offset.base + base)) * (1 - 0x1p-21)
         let limit = SIMD8<Float>(repeating: u)
-        return LaneMask.bits((load(gaps.base + a * paddedK + base) .<= limit) .& (bound .<= limit))
+        return LaneMask.bits((SIMD8(loading: gaps.base + a * paddedK + base) .<= limit) .& (bound .<= limit))
     }
 
-    @inline(__always)
-    private func load(_ pointer: UnsafePointer<Float>) -> SIMD8<Float> {
-        UnsafeRawPointer(pointer).loadUnaligned(as: SIMD8<Float>.self)
-    }
 
-    @inline(__always)
-    private func load(_ pointer: UnsafeMutablePointer<Float>) -> SIMD8<Float> {
-        UnsafeRawPointer(pointer).loadUnaligned(as: SIMD8<Float>.self)
-    }
 
     func forget(row: Int) {
         upper[row] = .infinity

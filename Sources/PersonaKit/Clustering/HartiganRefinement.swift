@@ -323,9 +323,9 @@ enum HartiganRefinement {
                         var possible = false
                         var base = 0
                         while base < k {
-                            let gap = load(rowLower + base) - load(slack.base + base)
+                            let gap = SIMD8(loading: rowLower + base) - SIMD8(loading: slack.base + base)
                             let near = gap.selecting(0, where: gap .< .zero)
-                            let clusterWeight = load(screenWeights.base + base)
+                            let clusterWeight = SIMD8(loading: screenWeights.base + base)
                             var cost = clusterWeight * pointWeight / (clusterWeight + pointWeight) * near * near
                             if a >= base && a < base + 8 { cost = cost.selecting(.infinity, where: LaneMask.only(a - base)) }
                             let bits = LaneMask.bits(cost .< stay)
@@ -344,15 +344,7 @@ enum HartiganRefinement {
             return moves
         }
 
-        @inline(__always)
-        private func load(_ pointer: UnsafePointer<Float>) -> SIMD8<Float> {
-            UnsafeRawPointer(pointer).loadUnaligned(as: SIMD8<Float>.self)
-        }
 
-        @inline(__always)
-        private func load(_ pointer: UnsafeMutablePointer<Float>) -> SIMD8<Float> {
-            UnsafeRawPointer(pointer).loadUnaligned(as: SIMD8<Float>.self)
-        }
 
         /// The cluster row `r` should move to, if any: the exact test, in `Double`, with
         /// distances summed in dimension order, against the clusters in `candidates` (those

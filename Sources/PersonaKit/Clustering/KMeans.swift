@@ -189,7 +189,7 @@ public enum KMeans {
             data.withValues { x in
                 var i = range.lowerBound
                 while i + 8 <= range.upperBound {
-                    let v = UnsafeRawPointer(x + i).loadUnaligned(as: SIMD8<Float>.self)
+                    let v = SIMD8(loading: x + i)
                     // NaN fails both comparisons, so it is caught too.
                     if LaneMask.bits((v .<= limit) .& (v .>= -limit)) != 0xFF { break }
                     i += 8

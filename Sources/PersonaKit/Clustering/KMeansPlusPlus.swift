@@ -178,8 +178,7 @@ final class CandidatePass: @unchecked Sendable {
                         let list = pending.base + group * n + rows.lowerBound
                         var count = 0
                         for r in rows {
-                            let gap = UnsafeRawPointer(gaps.base + (Int(nearest[r]) * groups + group) * 8)
-                                .loadUnaligned(as: SIMD8<Float>.self)
+                            let gap = SIMD8(loading: gaps.base + (Int(nearest[r]) * groups + group) * 8)
                             if LaneMask.any(gap .< SIMD8(repeating: closest[r] * reach)) {
                                 list[count] = Int32(r)
                                 count += 1

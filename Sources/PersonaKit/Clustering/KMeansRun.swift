@@ -1,5 +1,3 @@
-import Dispatch
-
 /// One k-means start from given centres: labelling passes of a ``KMeansStep``, centre
 /// updates, the empty-cluster policy, and the final labelling. The same driver serves every
 /// step, so they differ only in which distances they compute.

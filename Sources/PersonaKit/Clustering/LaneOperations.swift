@@ -4,6 +4,12 @@
 /// `pointwiseMin` work lane by lane (through memory, in practice); comparisons and mask
 /// logic on concrete eight-lane types are vectorised, so these helpers are built from them.
 extension SIMD8 where Scalar == Float {
+    /// The eight values from `pointer` on (no alignment needed).
+    @inline(__always)
+    init(loading pointer: UnsafePointer<Float>) {
+        self = UnsafeRawPointer(pointer).loadUnaligned(as: Self.self)
+    }
+
     /// `other` in the lanes where `mask` is set, `self` elsewhere.
     @inline(__always)
     func selecting(_ other: Self, where mask: SIMDMask<SIMD8<Int32>>) -> Self {
