@@ -28,6 +28,22 @@ enum HistorySupport {
                           dataHash: dataHash, parameters: json, rowCount: rowCount, model: modelBytes)
     }
 
+    /// Records a job's run with its customers' assignments before the job's staged outputs
+    /// move into place; if recording fails, the staged outputs are discarded, so the files
+    /// and the history never disagree. Returns the run's number.
+    static func record(_ run: HistoryRun, in store: HistoryStore, model: PersonaModel, ids: [String],
+                       assignments: [PersonaAssignment], staged outputs: inout OutputSet) throws -> Int64 {
+        do {
+            return try recording {
+                try store.record(run, personas: model.personas,
+                                 assignments: zip(ids, assignments).lazy.map { ($0, $1.persona, $1.distance) })
+            }.id!
+        } catch {
+            outputs.discard()
+            throw error
+        }
+    }
+
     /// Runs `body`, reporting a history failure as one line.
     static func recording<T>(_ body: () throws -> T) throws -> T {
         do { return try body() } catch let error as HistoryError { throw CommandFailure(error.description) }

@@ -177,16 +177,9 @@ struct RetrainCommand: ParsableCommand {
                                              parameters: ["data": data, "previous": previous, "k": model.personas.count,
                                                           "start": start.rawValue, "seed": model.training.configuration.seed],
                                              rowCount: customers.count)
-                do {
-                    let recorded = try HistorySupport.recording {
-                        try store.record(run, personas: model.personas,
-                                         assignments: zip(customers.ids, retrained.assignments).lazy.map { ($0, $1.persona, $1.distance) })
-                    }
-                    progress.say("recorded run \(recorded.id!) in \(history!)")
-                } catch {
-                    outputs.discard()
-                    throw error
-                }
+                let id = try HistorySupport.record(run, in: store, model: model, ids: customers.ids,
+                                                   assignments: retrained.assignments, staged: &outputs)
+                progress.say("recorded run \(id) in \(history!)")
             }
             try outputs.commit()
         } catch let error as FileError {

@@ -129,6 +129,7 @@ struct TrainCommand: ParsableCommand {
 
         // Stage every output completely, then move them all into place: a failure leaves
         // none of them written or half-written.
+        let store = try history.map(HistorySupport.open)
         var outputs = OutputSet()
         do {
             if let assignments {
@@ -141,24 +142,16 @@ struct TrainCommand: ParsableCommand {
             }
             let modelBytes = try ModelFile.encode(model)
             try outputs.stage(modelBytes, at: URL(fileURLWithPath: out))
-            if let history {
+            if let history, let store {
                 // Recorded before the files move into place: a failure here leaves neither.
-                let store = try HistorySupport.open(history)
                 let run = HistorySupport.run(
                     command: "train", modelBytes: modelBytes, dataHash: model.training.dataHash,
                     parameters: ["data": data, "k": k, "seed": seed, "restarts": restarts, "scaling": scaling.rawValue,
                                  "balanceGroups": balanceGroups, "refinement": refinement.rawValue],
                     rowCount: trained.ids.count)
-                do {
-                    let recorded = try HistorySupport.recording {
-                        try store.record(run, personas: model.personas,
-                                         assignments: zip(trained.ids, trained.assignments).lazy.map { ($0, $1.persona, $1.distance) })
-                    }
-                    progress.say("recorded run \(recorded.id!) in \(history)")
-                } catch {
-                    outputs.discard()
-                    throw error
-                }
+                let id = try HistorySupport.record(run, in: store, model: model, ids: trained.ids,
+                                                   assignments: trained.assignments, staged: &outputs)
+                progress.say("recorded run \(id) in \(history)")
             }
             try outputs.commit()
         } catch let error as FileError {
