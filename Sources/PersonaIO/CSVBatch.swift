@@ -57,25 +57,13 @@ public struct CSVBatch: Sendable, CellSource {
 
     public func trimmedText(row: Int, column: Int) -> String {
         let field = bounds(row, column)
-        return bytes.withUnsafeBufferPointer { buffer in
-            let base = buffer.baseAddress!
-            var (start, end) = (field.start, field.end)
-            while start < end, base[start] == 0x20 || base[start] == 0x09 { start += 1 }
-            while end > start, base[end - 1] == 0x20 || base[end - 1] == 0x09 { end -= 1 }
-            return Self.makeString(base, start, end, escaped: field.escaped)
-        }
+        return bytes.withUnsafeBufferPointer { Self.trimmedString($0.baseAddress!, field) }
     }
 
     public func numericCell(row: Int, column: Int) -> NumericCell {
         let field = bounds(row, column)
-        if field.escaped {   // a quoted cell with quotes inside is never a number
-            let text = trimmedText(row: row, column: column)
-            return text.isEmpty ? .empty : .text
-        }
         return bytes.withUnsafeBufferPointer { buffer in
-            NumberParser.powers.withUnsafeBufferPointer { powers in
-                NumberParser.parse(buffer.baseAddress!, from: field.start, to: field.end, powers: powers.baseAddress!)
-            }
+            NumberParser.powers.withUnsafeBufferPointer { Self.numericCell(buffer.baseAddress!, field, powers: $0.baseAddress!) }
         }
     }
 
@@ -87,13 +75,7 @@ public struct CSVBatch: Sendable, CellSource {
                     NumberParser.powers.withUnsafeBufferPointer { powers in
                         let base = buffer.baseAddress!
                         for row in 0..<rowCount {
-                            let field = fields[row * width + column]
-                            let cell: NumericCell
-                            if field.escaped {   // a quoted cell with quotes inside is never a number
-                                cell = trimmedText(row: row, column: column).isEmpty ? .empty : .text
-                            } else {
-                                cell = NumberParser.parse(base, from: field.start, to: field.end, powers: powers.baseAddress!)
-                            }
+                            let cell = Self.numericCell(base, fields[row * width + column], powers: powers.baseAddress!)
                             (out.baseAddress! + row).initialize(to: cell)
                         }
                     }
@@ -112,16 +94,11 @@ public struct CSVBatch: Sendable, CellSource {
                     NumberParser.powers.withUnsafeBufferPointer { powers in
                         let base = buffer.baseAddress!
                         for row in 0..<rowCount {
-                            let field = fields[row * width + column]
                             var value = Double.nan
-                            if field.escaped {
-                                if !trimmedText(row: row, column: column).isEmpty { exceptions.append(row) }
-                            } else {
-                                switch NumberParser.parse(base, from: field.start, to: field.end, powers: powers.baseAddress!) {
-                                case .empty: break
-                                case .number(let v) where v.isFinite: value = v
-                                case .number, .text: exceptions.append(row)
-                                }
+                            switch Self.numericCell(base, fields[row * width + column], powers: powers.baseAddress!) {
+                            case .empty: break
+                            case .number(let v) where v.isFinite: value = v
+                            case .number, .text: exceptions.append(row)
                             }
                             (out.baseAddress! + row).initialize(to: value)
                         }
@@ -138,15 +115,25 @@ public struct CSVBatch: Sendable, CellSource {
         return bytes.withUnsafeBufferPointer { buffer in
             fields.withUnsafeBufferPointer { fields in
                 let base = buffer.baseAddress!
-                return (0..<rowCount).map { row in
-                    let field = fields[row * width + column]
-                    var (start, end) = (field.start, field.end)
-                    while start < end, base[start] == 0x20 || base[start] == 0x09 { start += 1 }
-                    while end > start, base[end - 1] == 0x20 || base[end - 1] == 0x09 { end -= 1 }
-                    return Self.makeString(base, start, end, escaped: field.escaped)
-                }
+                return (0..<rowCount).map { row in Self.trimmedString(base, fields[row * width + column]) }
             }
         }
+    }
+
+    /// A field without the spaces and tabs around it.
+    @inline(__always)
+    static func trimmedString(_ base: UnsafePointer<UInt8>, _ field: FieldBounds) -> String {
+        var (start, end) = (field.start, field.end)
+        while start < end, base[start] == 0x20 || base[start] == 0x09 { start += 1 }
+        while end > start, base[end - 1] == 0x20 || base[end - 1] == 0x09 { end -= 1 }
+        return makeString(base, start, end, escaped: field.escaped)
+    }
+
+    /// A field read as a number; a quoted cell with quotes inside is never one.
+    @inline(__always)
+    static func numericCell(_ base: UnsafePointer<UInt8>, _ field: FieldBounds, powers: UnsafePointer<Double>) -> NumericCell {
+        if field.escaped { return trimmedString(base, field).isEmpty ? .empty : .text }
+        return NumberParser.parse(base, from: field.start, to: field.end, powers: powers)
     }
 
     @inline(__always)
