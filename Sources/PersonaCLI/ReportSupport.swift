@@ -32,6 +32,11 @@ struct ReportOptions: ParsableArguments {
         }
     }
 
+    /// Whether any report option was given (they need a report to apply to).
+    var isSet: Bool {
+        valueColumn != nil || !crossTabColumns.isEmpty || accountColumn != nil || separator != .comma || minCellSize != nil
+    }
+
     /// The report format these options ask for.
     var format: ReportFormat { ReportFormat(separator: separator, minimumCellSize: minCellSize) }
 }

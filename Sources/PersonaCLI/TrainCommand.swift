@@ -83,6 +83,9 @@ struct TrainCommand: ParsableCommand {
         guard maxIterations >= 1 else { throw CommandFailure("--max-iterations \(maxIterations): must be at least 1") }
         guard tolerance.isFinite, tolerance >= 0 else { throw CommandFailure("--tolerance \(tolerance): must be finite and ≥ 0") }
         if let threads, threads < 1 { throw CommandFailure("--threads \(threads): must be at least 1") }
+        if reportDir == nil, report.isSet {
+            throw CommandFailure("the report options (--value-column, --crosstab-column, --account-column, --separator, --min-cell-size) need --report-dir")
+        }
         let reportFiles = reportDir.map { dir in ReportWriter.fileNames.map { "\(dir)/\($0)" } } ?? []
         try CommandSupport.checkDistinct(inputs: [data] + (schema.map { [$0] } ?? []),
                                          outputs: [out] + (assignments.map { [$0] } ?? []) + reportFiles + (history.map { [$0] } ?? []))

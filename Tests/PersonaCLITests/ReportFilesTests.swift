@@ -276,3 +276,18 @@ struct ExplainCommandTests {
         expectOneLine(failure?.description ?? "", mentions: [w.data, "C99", "customer_id"])
     }
 }
+
+@Suite("report options")
+struct ReportOptionTests {
+    @Test("the account column cannot be cross-tabulated, and train's report options need --report-dir")
+    func accountColumnAndTrainOptions() throws {
+        let w = try ReportWorkspace()
+        let failure = expectFailure(["report", "--model", w.model, "--data", w.data, "--out-dir", w.scratch.path("x"), "-q",
+                                     "--account-column", "profile_phase", "--crosstab-column", "profile_phase"])
+        expectOneLine(failure?.description ?? "", mentions: [w.data, "--crosstab-column", "profile_phase"])
+        let train = expectFailure(["train", "--data", w.data, "--k", "2", "--out", w.scratch.path("m2.json"), "-q",
+                                   "--min-cell-size", "5"])
+        expectOneLine(train?.description ?? "", mentions: ["--report-dir"])
+        #expect(!FileManager.default.fileExists(atPath: w.scratch.path("m2.json")))
+    }
+}

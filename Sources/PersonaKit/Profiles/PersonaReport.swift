@@ -62,7 +62,10 @@ public struct PersonaReport: Sendable {
                 options: PersonaReportOptions) throws(PersonaReportError) {
         precondition(assigned.count == data.count, "one persona per customer")
         let schema = data.schema
-        let available = schema.attributes.filter { $0.role != .ignore && data.values[$0.name] != nil }
+        // The account column is reported as accounts only, never as an attribute.
+        let available = schema.attributes.filter {
+            $0.role != .ignore && data.values[$0.name] != nil && $0.name != options.accountColumn
+        }
         func attribute(_ name: String, option: String) throws(PersonaReportError) -> Attribute {
             guard let found = available.first(where: { $0.name == name }) else {
                 throw .unknownColumn(option: option, name: name, available: available.map(\.name))
