@@ -114,12 +114,12 @@ public enum PersonaMapSVG {
         var labels: [(text: String, x: Double, y: Double, anchor: SVGDocument.TextAnchor, fill: String)] = []
         let plotBox = Box(x: plot.left, y: plot.top, width: plot.right - plot.left, height: plot.bottom - plot.top)
         for centre in map.centres {
-            let text = shorten(centre.name) + (newPersonas.contains(centre.persona) ? " (new)" : "")
+            let text = "\(centre.persona) · " + shorten(centre.name) + (newPersonas.contains(centre.persona) ? " (new)" : "")
             let place = placeLabel(text, at: (px(centre.x), py(centre.y)), size: 11.5, within: plotBox, avoiding: &taken)
             labels.append((text, place.x, place.y, place.anchor, "#111111"))
         }
         for previous in retired {
-            let text = shorten(previous.name) + " (retired)"
+            let text = "\(previous.persona) · " + shorten(previous.name, to: 26) + " (retired)"
             let place = placeLabel(text, at: (px(previous.x), py(previous.y)), size: 10.5, within: plotBox, avoiding: &taken)
             labels.append((text, place.x, place.y, place.anchor, "#666666"))
         }
