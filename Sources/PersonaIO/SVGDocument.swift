@@ -23,6 +23,9 @@ public struct SVGDocument: Sendable {
     public let width: Double
     /// The image height in user units.
     public let height: Double
+    /// A prefix for the identifiers the drawing defines (arrow heads), so that several
+    /// drawings can sit in one HTML page without clashing identifiers. Default empty.
+    public var idPrefix: String = ""
     private var title: String
     private var body: [String] = []
 
@@ -62,7 +65,7 @@ public struct SVGDocument: Sendable {
         let attributes = ["x1": x1, "y1": y1, "x2": x2, "y2": y2, "stroke-width": width]
         var strings: [String: String?] = ["stroke": stroke, "stroke-dasharray": dashed ? "4 3" : nil]
         if arrow {
-            strings["marker-end"] = "url(#arrow-\(Self.markerID(stroke)))"
+            strings["marker-end"] = "url(#\(idPrefix)arrow-\(Self.markerID(stroke)))"
             markers.insert(stroke)
         }
         element("line", attributes, strings)
@@ -74,12 +77,14 @@ public struct SVGDocument: Sendable {
         body.append("<polyline points=\"\(list)\" fill=\"none\" stroke=\"\(Self.escape(stroke))\" stroke-width=\"\(Self.number(width))\"/>")
     }
 
-    /// Adds a text.
+    /// Adds a text; `halo` draws a white outline behind the letters so that a label stays
+    /// readable over points and lines.
     public mutating func text(_ text: String, x: Double, y: Double, size: Double = 11,
                               anchor: TextAnchor = .start, fill: String = "#222222", bold: Bool = false,
-                              rotate: Double? = nil) {
+                              rotate: Double? = nil, halo: Bool = false) {
         var extra = ""
         if bold { extra += " font-weight=\"bold\"" }
+        if halo { extra += " stroke=\"#ffffff\" stroke-width=\"3\" stroke-linejoin=\"round\" paint-order=\"stroke\"" }
         if let rotate { extra += " transform=\"rotate(\(Self.number(rotate)) \(Self.number(x)) \(Self.number(y)))\"" }
         body.append("<text x=\"\(Self.number(x))\" y=\"\(Self.number(y))\" font-size=\"\(Self.number(size))\" "
                     + "text-anchor=\"\(anchor.rawValue)\" fill=\"\(Self.escape(fill))\"\(extra)>\(Self.escape(text))</text>")
@@ -94,7 +99,7 @@ public struct SVGDocument: Sendable {
         if !markers.isEmpty {
             out += "<defs>\n"
             for colour in markers.sorted() {
-                out += "<marker id=\"arrow-\(Self.markerID(colour))\" viewBox=\"0 0 10 10\" refX=\"9\" refY=\"5\" "
+                out += "<marker id=\"\(Self.escape(idPrefix))arrow-\(Self.markerID(colour))\" viewBox=\"0 0 10 10\" refX=\"9\" refY=\"5\" "
                     + "markerWidth=\"7\" markerHeight=\"7\" orient=\"auto-start-reverse\">"
                     + "<path d=\"M 0 0 L 10 5 L 0 10 z\" fill=\"\(Self.escape(colour))\"/></marker>\n"
             }
