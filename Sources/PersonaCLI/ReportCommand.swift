@@ -7,13 +7,15 @@ import PersonaKit
 struct ReportCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "report",
-        abstract: "Write the persona report (personas.csv, attributes.csv, levels.csv and more) for a customer CSV.",
+        abstract: "Write the persona report (report.html, personas.csv, attributes.csv, levels.csv and more) for a customer CSV.",
         discussion: """
         Assigns the customers with the model, then describes every persona in original units: \
         size and share, the mean of every attribute (share of every category), its index \
         against the population (100 = average) and its standardised difference; level \
         distributions, the most distinguishing attributes per group, the value pyramid, \
-        persona × phase or channel cross-tables and account mixes. See Docs/Reports.md.
+        persona × phase or channel cross-tables and account mixes. report.html lays these \
+        out with the persona map (arrows from --previous-model), the choose-k chart (--choose-k) \
+        and the drift summary (--drift) in one self-contained page. See Docs/Reports.md.
         """
     )
 
@@ -31,20 +33,60 @@ struct ReportCommand: ParsableCommand {
 
     @OptionGroup var report: ReportOptions
 
+    @Option(help: "An earlier model: the persona map in report.html shows how each persona moved.")
+    var previousModel: String?
+
+    @Option(help: "Output directory (or choose-k.svg) of `persona choose-k`: report.html shows its chart.")
+    var chooseK: String?
+
+    @Option(help: "Drift output directory (or its summary.md) of `persona retrain --drift-out` or `persona drift`: report.html shows the summary.")
+    var drift: String?
+
     @OptionGroup var progress: ProgressOptions
 
     func run() throws {
-        try CommandSupport.checkDistinct(inputs: [data, model], outputs: ReportWriter.fileNames.map { "\(outDir)/\($0)" })
+        let chooseKChart = chooseK.map { Self.inputFile($0, defaultName: "choose-k.svg") }
+        let driftSummary = drift.map { Self.inputFile($0, defaultName: "summary.md") }
+        try CommandSupport.checkDistinct(inputs: [data, model] + [previousModel, chooseKChart, driftSummary].compactMap { $0 },
+                                         outputs: ReportSupport.fileNames.map { "\(outDir)/\($0)" })
         try CommandSupport.checkWritableDirectory(outDir)
         let model = try CommandSupport.loadModel(self.model)
+        var extras = ReportSupport.Extras()
+        extras.previousModel = try previousModel.map(CommandSupport.loadModel)
+        extras.chooseKChart = try chooseKChart.map { path in
+            let text = try Self.readText(path)
+            guard let start = text.range(of: "<svg"), text.range(of: "</svg>") != nil else {
+                throw CommandFailure("\(path): not an SVG image (no <svg> element)")
+            }
+            return String(text[start.lowerBound...])
+        }
+        extras.driftSummary = try driftSummary.map(Self.readText)
         let loaded = try CommandSupport.loadTable(data)
         let rendered = try ReportSupport.render(model: model, table: loaded.table, path: data, idColumn: idColumn,
-                                                options: report)
+                                                options: report, extras: extras)
         do {
             try ReportWriter.write(rendered.files, to: URL(fileURLWithPath: outDir))
         } catch {
             throw CommandFailure(error.description)
         }
-        progress.say("wrote \(ReportWriter.fileNames.count) report files into \(outDir) for \(rendered.customers) customers")
+        progress.say("wrote \(ReportSupport.fileNames.count) report files into \(outDir) for \(rendered.customers) customers")
+    }
+
+    /// `path` itself, or `path/defaultName` when `path` is a directory.
+    static func inputFile(_ path: String, defaultName: String) -> String {
+        var isDirectory: ObjCBool = false
+        guard FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory), isDirectory.boolValue else { return path }
+        return URL(fileURLWithPath: path).appendingPathComponent(defaultName).path
+    }
+
+    /// The UTF-8 text of `path`; errors name the file.
+    static func readText(_ path: String) throws -> String {
+        guard let data = FileManager.default.contents(atPath: path) else {
+            throw CommandFailure("\(path): cannot read the file (missing or not readable)")
+        }
+        guard let text = String(data: data, encoding: .utf8) else {
+            throw CommandFailure("\(path): not UTF-8 text")
+        }
+        return text
     }
 }

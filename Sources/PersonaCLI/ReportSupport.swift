@@ -47,13 +47,28 @@ enum ReportSupport {
 
     /// Reads `table` (the file `path`) with the model, assigns every customer and builds the
     /// report files; errors name the file.
+    /// Every file a report directory receives: the CSV files and `report.html`.
+    static let fileNames = ReportWriter.fileNames + [HTMLReport.fileName]
+
+    /// What `report.html` shows beyond the report's own figures.
+    struct Extras {
+        /// An earlier model: the persona map draws arrows from its centres.
+        var previousModel: PersonaModel?
+        /// The chart of `persona choose-k` (`choose-k.svg`).
+        var chooseKChart: String?
+        /// The drift summary (`summary.md` of `--drift-out`).
+        var driftSummary: String?
+    }
+
     static func render(model: PersonaModel, table: RawTable, path: String, idColumn: String?,
-                       options: ReportOptions) throws -> (files: ReportWriter.Files, customers: Int) {
+                       options: ReportOptions, extras: Extras = Extras()) throws -> (files: ReportWriter.Files, customers: Int) {
         let customers: CustomerData
         let assignments: [PersonaAssignment]
+        let matrix: FeatureMatrix
         do {
             customers = try model.read(table, idColumn: idColumn)
             assignments = try model.assign(customers)
+            matrix = try model.encoder.transform(customers)
         } catch {
             throw CommandSupport.dataFailure(error, file: path)
         }
@@ -81,6 +96,22 @@ enum ReportSupport {
         } catch {
             throw CommandFailure("\(path): \(error.description)")
         }
-        return (ReportWriter.render(report, model: model, format: options.format), customers.count)
+        let personas = assignments.map(\.persona)
+        let map: PersonaMap?
+        do {
+            map = try PersonaMap(model: model, matrix: matrix, personas: personas, previous: extras.previousModel)
+        } catch .noCommonAttributes {
+            throw CommandFailure("--previous-model: \(PersonaMapError.noCommonAttributes.description)")
+        } catch {
+            // Too few distinct customers for two principal components: the report goes without a map.
+            map = nil
+        }
+        var files = ReportWriter.render(report, model: model, format: options.format)
+        let html = PersonaReportHTML.render(report, model: model, format: options.format,
+                                            extras: .init(map: map, chooseKChart: extras.chooseKChart,
+                                                          driftSummary: extras.driftSummary,
+                                                          source: URL(fileURLWithPath: path).lastPathComponent))
+        files.contents.append((HTMLReport.fileName, html.bytes))
+        return (files, customers.count)
     }
 }

@@ -86,7 +86,7 @@ struct TrainCommand: ParsableCommand {
         if reportDir == nil, report.isSet {
             throw CommandFailure("the report options (--value-column, --crosstab-column, --account-column, --separator, --min-cell-size) need --report-dir")
         }
-        let reportFiles = reportDir.map { dir in ReportWriter.fileNames.map { "\(dir)/\($0)" } } ?? []
+        let reportFiles = reportDir.map { dir in ReportSupport.fileNames.map { "\(dir)/\($0)" } } ?? []
         try CommandSupport.checkDistinct(inputs: [data] + (schema.map { [$0] } ?? []),
                                          outputs: [out] + (assignments.map { [$0] } ?? []) + reportFiles + (history.map { [$0] } ?? []))
         try CommandSupport.checkWritable(out)

@@ -2,9 +2,10 @@ import Foundation
 import PersonaIO
 import PersonaKit
 
-/// A realistic persona report built the way `persona report` assembles one: two periods of
-/// synthetic customers, trained then retrained (one persona fewer, so one retires), with the
-/// persona table, the profiles, the persona map with movement arrows and the drift summary.
+/// A realistic persona report, laid out by ``PersonaReportHTML`` as `persona report` does: two
+/// periods of synthetic customers, trained then retrained (one persona fewer, so one retires),
+/// with the persona table, the profiles, the value pyramid, the cross-tables, the persona map
+/// with movement arrows and the drift summary.
 enum HTMLReportDemo {
     struct Built {
         let report: HTMLReport
@@ -13,7 +14,7 @@ enum HTMLReportDemo {
     }
 
     /// Section identifiers the demo report has, in order.
-    static let sectionIDs = ["personas", "profiles", "map", "drift"]
+    static let sectionIDs = ["personas", "profiles", "value-pyramid", "cross-tables", "map", "drift"]
 
     static func build(customers: Int = 1_500) throws -> Built {
         let generator = SyntheticCustomers(configuration: .init(customerCount: customers, seed: 7))
@@ -27,36 +28,6 @@ enum HTMLReportDemo {
         let model = retrained.model
         let personas = retrained.assignments.map(\.persona)
         let secondMembers = Dictionary(uniqueKeysWithValues: zip(second.ids, personas))
-        let profiles = PersonaProfiles.compute(second, personas: personas, order: model.personas.map(\.id))
-
-        // Personas: one row each, with the map colours.
-        let personaTable = HTMLReport.Table(
-            header: ["Persona", "Name", "Customers", "Share", "Mean distance", "Parents"],
-            rows: zip(model.personas.indices, zip(model.personas, profiles)).map { index, pair in
-                let (persona, profile) = pair
-                return [.integer(persona.id), .persona(persona.name, index: index), .integer(profile.size),
-                        .share(profile.share), .number(persona.meanDistance, decimals: 2),
-                        .text(persona.parents.map(String.init).joined(separator: ", "))]
-            },
-            caption: "Personas of the second period")
-
-        // Profiles: each persona's five most distinguishing attributes.
-        let profileGroups: [HTMLReport.Block] = zip(model.personas.indices, zip(model.personas, profiles)).map { index, pair in
-            let (persona, profile) = pair
-            let rows: [[HTMLReport.Cell]] = profile.distinguishing.prefix(5).map { c in
-                [.text(c.category.map { "\(c.attribute) = \($0)" } ?? c.attribute), .text(c.group.rawValue),
-                 .number(c.personaMean, decimals: 2), .number(c.populationMean, decimals: 2),
-                 .number(c.index, decimals: 0),
-                 .bar(label: String(format: "%+.2f", c.standardizedDifference ?? 0),
-                      fraction: min(1, abs(c.standardizedDifference ?? 0) / 2),
-                      colour: PersonaMapSVG.colour(index: index))]
-            }
-            return .group(title: "\(persona.id) · \(persona.name)", blocks: [
-                .table(.init(header: ["Attribute", "Group", "Persona mean", "Population mean", "Index", "Std. difference"],
-                             rows: rows)),
-            ])
-        }
-
         let matrix = try model.encoder.transform(second)
         let map = try PersonaMap(model: model, matrix: matrix, personas: personas, previous: trained.model,
                                  options: PersonaMapOptions(sampleSize: 800))
@@ -70,31 +41,11 @@ enum HTMLReportDemo {
                                                                 current: second, currentPersonas: personas),
                                 matching: retrained.matching)
 
-        var report = HTMLReport(title: "Persona report — synthetic customers, second period",
-                                subtitle: "\(second.count) customers · \(model.personas.count) personas · <demo & test>",
-                                footer: "Written by persona \(personaKitVersion).")
-        report.append(.init(id: "personas", title: "Personas",
-                            intro: "Every persona with its size, share and the previous personas it continues.",
-                            blocks: [.table(personaTable)]))
-        report.append(.init(id: "profiles", title: "Profiles",
-                            intro: "What sets each persona apart: its most distinguishing attributes against all customers.",
-                            blocks: profileGroups))
-        report.append(.init(id: "map", title: "Persona map", blocks: [
-            .figure(svg: PersonaMapSVG.render(map, title: "Persona map: how the personas moved"),
-                    caption: "A stratified sample of customers on the first two principal components."),
-        ]))
-        report.append(.init(id: "drift", title: "Drift since the previous period", blocks: [
-            .markdown(drift.summary()),
-            .markdown("""
-            ## Reading the bands
-
-            | PSI | band |
-            |---|---|
-            | < 0.1 | stable |
-            | 0.1–0.25 | moderate |
-            | > 0.25 | major |
-            """),
-        ]))
+        let personaReport = try PersonaReport(data: second, personas: personas, model: model,
+                                              options: .defaults(for: second.schema))
+        let report = PersonaReportHTML.render(personaReport, model: model, format: ReportFormat(minimumCellSize: 5),
+                                              extras: .init(map: map, driftSummary: drift.summary(),
+                                                            source: "synthetic customers, second period"))
         return Built(report: report, model: model, map: map)
     }
 }
