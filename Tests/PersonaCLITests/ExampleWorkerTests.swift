@@ -30,7 +30,7 @@ enum ExampleWorker {
         let log = FileManager.default.temporaryDirectory.appendingPathComponent("persona-worker-build-\(UUID().uuidString).log")
         defer { try? FileManager.default.removeItem(at: log) }
         do {
-            FileManager.default.createFile(atPath: log.path, contents: nil)
+            _ = FileManager.default.createFile(atPath: log.path, contents: nil)
             let output = try FileHandle(forWritingTo: log)
             let process = Process()
             process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
@@ -61,8 +61,8 @@ enum ExampleWorker {
         let inputPath = try scratch.write(input, to: "worker-input-\(UUID().uuidString).jsonl")
         let outPath = scratch.path("worker-output-\(UUID().uuidString).jsonl")
         let errPath = outPath + ".err"
-        FileManager.default.createFile(atPath: outPath, contents: nil)
-        FileManager.default.createFile(atPath: errPath, contents: nil)
+        _ = FileManager.default.createFile(atPath: outPath, contents: nil)
+        _ = FileManager.default.createFile(atPath: errPath, contents: nil)
         let process = Process()
         process.executableURL = URL(fileURLWithPath: path)
         process.arguments = arguments
