@@ -7,11 +7,13 @@ import PersonaKit
 struct ReportCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "report",
-        abstract: "Write the persona report (personas.csv, attributes.csv) for a customer CSV.",
+        abstract: "Write the persona report (personas.csv, attributes.csv, levels.csv and more) for a customer CSV.",
         discussion: """
         Assigns the customers with the model, then describes every persona in original units: \
         size and share, the mean of every attribute (share of every category), its index \
-        against the population (100 = average) and its standardised difference. See Docs/Reports.md.
+        against the population (100 = average) and its standardised difference; level \
+        distributions, the most distinguishing attributes per group, the value pyramid, \
+        persona × phase or channel cross-tables and account mixes. See Docs/Reports.md.
         """
     )
 
@@ -27,6 +29,8 @@ struct ReportCommand: ParsableCommand {
     @Option(help: "Identifier column of the data, when it differs from the model's.")
     var idColumn: String?
 
+    @OptionGroup var report: ReportOptions
+
     @OptionGroup var progress: ProgressOptions
 
     func run() throws {
@@ -34,21 +38,13 @@ struct ReportCommand: ParsableCommand {
         try CommandSupport.checkWritableDirectory(outDir)
         let model = try CommandSupport.loadModel(self.model)
         let loaded = try CommandSupport.loadTable(data)
-        let customers: CustomerData
-        let assignments: [PersonaAssignment]
+        let rendered = try ReportSupport.render(model: model, table: loaded.table, path: data, idColumn: idColumn,
+                                                options: report)
         do {
-            customers = try model.read(loaded.table, idColumn: idColumn)
-            assignments = try model.assign(customers)
-        } catch {
-            throw CommandSupport.dataFailure(error, file: data)
-        }
-        let profiles = PersonaProfiles.compute(customers, personas: assignments.map(\.persona),
-                                               order: model.personas.map(\.id))
-        do {
-            try ReportWriter.write(ReportWriter.render(model: model, profiles: profiles), to: URL(fileURLWithPath: outDir))
+            try ReportWriter.write(rendered.files, to: URL(fileURLWithPath: outDir))
         } catch {
             throw CommandFailure(error.description)
         }
-        progress.say("wrote \(outDir)/personas.csv and \(outDir)/attributes.csv for \(customers.count) customers")
+        progress.say("wrote \(ReportWriter.fileNames.count) report files into \(outDir) for \(rendered.customers) customers")
     }
 }

@@ -64,8 +64,10 @@ struct TrainCommand: ParsableCommand {
     @Option(help: "Also write every training customer's persona to this CSV.")
     var assignments: String?
 
-    @Option(help: "Also write the persona report (personas.csv, attributes.csv) into this directory.")
+    @Option(help: "Also write the persona report of the training customers into this directory (see `persona report`).")
     var reportDir: String?
+
+    @OptionGroup(title: "Report options (with --report-dir)") var report: ReportOptions
 
     @Option(help: "Record the run, its personas and every customer's persona in this history file (SQLite).")
     var history: String?
@@ -81,6 +83,9 @@ struct TrainCommand: ParsableCommand {
         guard maxIterations >= 1 else { throw CommandFailure("--max-iterations \(maxIterations): must be at least 1") }
         guard tolerance.isFinite, tolerance >= 0 else { throw CommandFailure("--tolerance \(tolerance): must be finite and ≥ 0") }
         if let threads, threads < 1 { throw CommandFailure("--threads \(threads): must be at least 1") }
+        if reportDir == nil, report.isSet {
+            throw CommandFailure("the report options (--value-column, --crosstab-column, --account-column, --separator, --min-cell-size) need --report-dir")
+        }
         let reportFiles = reportDir.map { dir in ReportWriter.fileNames.map { "\(dir)/\($0)" } } ?? []
         try CommandSupport.checkDistinct(inputs: [data] + (schema.map { [$0] } ?? []),
                                          outputs: [out] + (assignments.map { [$0] } ?? []) + reportFiles + (history.map { [$0] } ?? []))
@@ -129,6 +134,12 @@ struct TrainCommand: ParsableCommand {
 
         // Stage every output completely, then move them all into place: a failure leaves
         // none of them written or half-written.
+        // The same report `persona report` writes for the training file, rendered before
+        // anything is staged.
+        let renderedReport = try reportDir.map { _ in
+            try ReportSupport.render(model: model, table: CommandSupport.loadTable(data).table, path: data,
+                                     idColumn: nil, options: report).files
+        }
         let store = try history.map(HistorySupport.open)
         var outputs = OutputSet()
         do {
@@ -136,9 +147,8 @@ struct TrainCommand: ParsableCommand {
                 try outputs.stage(AssignmentsFile.render(ids: trained.ids, assignments: trained.assignments, model: model),
                                   at: URL(fileURLWithPath: assignments))
             }
-            if let reportDir {
-                try ReportWriter.stage(ReportWriter.render(model: model, profiles: trained.profiles),
-                                       in: URL(fileURLWithPath: reportDir), into: &outputs)
+            if let reportDir, let renderedReport {
+                try ReportWriter.stage(renderedReport, in: URL(fileURLWithPath: reportDir), into: &outputs)
             }
             let modelBytes = try ModelFile.encode(model)
             try outputs.stage(modelBytes, at: URL(fileURLWithPath: out))

@@ -1,12 +1,16 @@
 import Foundation
 import PersonaKit
 
-/// Writes the analyst report of `persona report`: `personas.csv` (one row per persona) and
-/// `attributes.csv` (long format, one row per persona × attribute or category). Columns are
-/// described in `Docs/Reports.md`.
+/// Writes the analyst report of `persona report` (and `persona train --report-dir`) as CSV
+/// files, one concern per file. Columns are described in `Docs/Reports.md`.
+///
+/// Every file is UTF-8 with a header row; ``ReportFormat`` chooses the separator (and with it
+/// the decimal mark) and the small-cell suppression, which applies to every file.
 public enum ReportWriter {
-    /// The names of the files a report consists of.
-    public static let fileNames = ["personas.csv", "attributes.csv"]
+    /// The names of the files a report consists of. Files with nothing to say (no value
+    /// column, no cross-table, no account column) are written with their header only.
+    public static let fileNames = ["personas.csv", "attributes.csv", "levels.csv", "distinguishing.csv",
+                                   "value_pyramid.csv", "crosstabs.csv", "accounts.csv"]
 
     /// The rendered report files, by file name.
     public struct Files: Sendable {
@@ -14,7 +18,22 @@ public enum ReportWriter {
         public var contents: [(name: String, bytes: [UInt8])]
     }
 
-    /// Renders the report for `profiles` (one per persona, in model order).
+    /// Renders a report.
+    ///
+    /// - Parameters:
+    ///   - report: the computed report.
+    ///   - model: the model it was built with (centres, distances, principal components).
+    ///   - format: separator, decimal mark and small-cell suppression.
+    /// - Complexity: O(personas × (attributes + categories + bands) + accounts × personas).
+    public static func render(_ report: PersonaReport, model: PersonaModel, format: ReportFormat = ReportFormat()) -> Files {
+        let writer = Renderer(report: report, model: model, format: format)
+        let files = [writer.personas(), writer.attributes(), writer.levels(), writer.distinguishing(),
+                     writer.valuePyramid(), writer.crossTables(), writer.accounts()]
+        return Files(contents: zip(fileNames, files).map { ($0, format.preamble + $1) })
+    }
+
+    /// Renders the two-file report (`personas.csv`, `attributes.csv`) of profiles alone, with
+    /// sample weights applied as the profiles were computed.
     /// - Complexity: O(personas × attributes).
     public static func render(model: PersonaModel, profiles: [PersonaProfile], separator: Character = ",") -> Files {
         let personaByID = Dictionary(uniqueKeysWithValues: model.personas.map { ($0.id, $0) })
@@ -50,7 +69,7 @@ public enum ReportWriter {
                                       fmt(c.standardizedDifference ?? .nan), rank])
             }
         }
-        return Files(contents: zip(fileNames, [personas.bytes, attributes.bytes]).map { ($0, $1) })
+        return Files(contents: zip(fileNames.prefix(2), [personas.bytes, attributes.bytes]).map { ($0, $1) })
     }
 
     /// Stages the report files into `directory` (created if needed) as part of `outputs`.

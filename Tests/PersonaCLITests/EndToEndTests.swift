@@ -63,13 +63,13 @@ struct EndToEndTests {
         try runPersona(["assign", "--model", model, "--data", w.periodOne, "--out", assigned, "-q"])
         #expect(try bytes(assigned) == bytes(trainAssignments), "assign and train --assignments differ")
 
-        // report writes personas.csv and attributes.csv for the model's personas.
+        // report writes its files for the model's personas.
         let reportDir = w.scratch.path("report")
         try runPersona(["report", "--model", model, "--data", w.periodOne, "--out-dir", reportDir, "-q"])
         let names = try FileManager.default.contentsOfDirectory(atPath: reportDir).sorted()
-        #expect(names == ["attributes.csv", "personas.csv"])
+        #expect(names == ReportWriter.fileNames.sorted())
         // train --report-dir and report describe the same customers with the same model.
-        for name in ["personas.csv", "attributes.csv"] {
+        for name in ReportWriter.fileNames {
             #expect(try bytes(reportDir + "/" + name) == bytes(trainReport + "/" + name),
                     "\(name) from train --report-dir differs from report's")
         }

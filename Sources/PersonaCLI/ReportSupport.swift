@@ -1,0 +1,86 @@
+import ArgumentParser
+import Foundation
+import PersonaIO
+import PersonaKit
+
+extension ReportFormat.Separator: ExpressibleByArgument {}
+
+/// The options of the analyst report, shared by `persona report` and `persona train --report-dir`.
+struct ReportOptions: ParsableArguments {
+    @Option(help: "Numeric column holding each customer's value (default: the continuous profile column whose name contains 'value', e.g. profile_customer_value).")
+    var valueColumn: String?
+
+    @Option(name: .customLong("crosstab-column"),
+            help: "Categorical column to cross-tabulate against the personas; repeat for several (default: every categorical profile column).")
+    var crossTabColumns: [String] = []
+
+    @Option(help: "Column holding each customer's account (default: profile_account_id or account_id when present).")
+    var accountColumn: String?
+
+    @Option(help: "Field separator of the report files: comma (default; '.' as decimal point) or semicolon (',' as decimal mark, with a UTF-8 byte-order mark, for European spreadsheets).")
+    var separator: ReportFormat.Separator = .comma
+
+    @Option(help: "Replace every cell describing fewer than this many customers by '<N' before sharing the report.")
+    var minCellSize: Int?
+
+    func validate() throws {
+        if let minCellSize, minCellSize < 1 {
+            throw ValidationError("--min-cell-size \(minCellSize): must be at least 1")
+        }
+        if let duplicate = Dictionary(crossTabColumns.map { ($0, 1) }, uniquingKeysWith: +).first(where: { $0.value > 1 }) {
+            throw ValidationError("--crosstab-column '\(duplicate.key)' is given twice")
+        }
+    }
+
+    /// Whether any report option was given (they need a report to apply to).
+    var isSet: Bool {
+        valueColumn != nil || !crossTabColumns.isEmpty || accountColumn != nil || separator != .comma || minCellSize != nil
+    }
+
+    /// The report format these options ask for.
+    var format: ReportFormat { ReportFormat(separator: separator, minimumCellSize: minCellSize) }
+}
+
+enum ReportSupport {
+    /// The account columns looked for when `--account-column` is not given.
+    static let defaultAccountColumns = ["profile_account_id", "account_id"]
+
+    /// Reads `table` (the file `path`) with the model, assigns every customer and builds the
+    /// report files; errors name the file.
+    static func render(model: PersonaModel, table: RawTable, path: String, idColumn: String?,
+                       options: ReportOptions) throws -> (files: ReportWriter.Files, customers: Int) {
+        let customers: CustomerData
+        let assignments: [PersonaAssignment]
+        do {
+            customers = try model.read(table, idColumn: idColumn)
+            assignments = try model.assign(customers)
+        } catch {
+            throw CommandSupport.dataFailure(error, file: path)
+        }
+        let accountColumn: String?
+        if let name = options.accountColumn {
+            guard table.columnIndex(named: name) != nil else {
+                throw CommandFailure("\(path): --account-column '\(name)': no such column (columns: \(table.columnNames.joined(separator: ", ")))")
+            }
+            accountColumn = name
+        } else {
+            accountColumn = defaultAccountColumns.first { table.columnIndex(named: $0) != nil }
+        }
+        var reportOptions = PersonaReportOptions.defaults(for: customers.schema)
+        if let value = options.valueColumn { reportOptions.valueColumn = value }
+        if !options.crossTabColumns.isEmpty { reportOptions.crossTabColumns = options.crossTabColumns }
+        reportOptions.crossTabColumns.removeAll { $0 == accountColumn && options.crossTabColumns.isEmpty }
+        reportOptions.accountColumn = accountColumn
+        let accounts = accountColumn.map { name in
+            table.column(named: name)!.map { $0.trimmingCharacters(in: .whitespaces) }
+        }
+        let report: PersonaReport
+        do {
+            report = try PersonaReport(data: customers, personas: assignments.map(\.persona), model: model,
+                                       accounts: accounts, options: reportOptions)
+        } catch {
+            throw CommandFailure("\(path): \(error.description)")
+        }
+        return (ReportWriter.render(report, model: model, format: options.format), customers.count)
+    }
+}
