@@ -14,9 +14,40 @@ enum ExampleWorker {
         .deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
 
     /// The example's own build folder: apart from the package's `.build`, so that building the
-    /// example inside `swift test` never waits on the lock of the build running the tests; kept
-    /// between runs, so that a second run only relinks.
-    static let scratchPath = packageRoot.appendingPathComponent(".build-example").path
+    /// example inside `swift test` never waits on the lock of the build running the tests.
+    ///
+    /// It is kept between runs while the set of source files stays the same, so that a second
+    /// run only recompiles what changed. A file added to the Persona package is not always seen
+    /// by an incremental build of a package that depends on it by path (it compiled against
+    /// the old modules), so a different set of files builds afresh in a folder of its own.
+    static let scratchPath: String = {
+        let parent = packageRoot.appendingPathComponent(".build-example")
+        let folder = "sources-" + sourceSetFingerprint()
+        let fileManager = FileManager.default
+        for old in (try? fileManager.contentsOfDirectory(atPath: parent.path)) ?? [] where old != folder {
+            try? fileManager.removeItem(at: parent.appendingPathComponent(old))
+        }
+        return parent.appendingPathComponent(folder).path
+    }()
+
+    /// FNV-1a (64 bits) of the paths under Sources/ and the example's Sources/, and of both
+    /// manifests.
+    private static func sourceSetFingerprint() -> String {
+        var hash: UInt64 = 0xcbf2_9ce4_8422_2325
+        func add(_ bytes: some Sequence<UInt8>) {
+            for byte in bytes { hash = (hash ^ UInt64(byte)) &* 0x0000_0100_0000_01b3 }
+            hash = (hash ^ 0xff) &* 0x0000_0100_0000_01b3
+        }
+        for folder in ["Sources", "Examples/PersonaWorker/Sources"] {
+            let paths = FileManager.default.enumerator(atPath: packageRoot.appendingPathComponent(folder).path)?
+                .compactMap { $0 as? String }.sorted() ?? []
+            for path in paths { add((folder + "/" + path).utf8) }
+        }
+        for manifest in ["Package.swift", "Examples/PersonaWorker/Package.swift"] {
+            add((try? Data(contentsOf: packageRoot.appendingPathComponent(manifest))) ?? Data())
+        }
+        return String(hash, radix: 16)
+    }
 
     /// The path of `persona-worker`, or why it could not be built.
     static let executable: Result<String, BuildFailure> = build()
