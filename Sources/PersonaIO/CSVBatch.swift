@@ -3,8 +3,8 @@ import PersonaKit
 /// Whole records of a CSV file, kept as the file's bytes plus where each field lies; text
 /// and numbers are made only from the cells that are read.
 ///
-/// A ``CellSource``: ``CustomerData``, ``SchemaInference`` and the encoder read a batch as
-/// they read a ``RawTable``. Rows are numbered from 0 within the batch; ``firstRow`` is the
+/// A `CellSource`: `CustomerData`, `SchemaInference` and the encoder read a batch as
+/// they read a `RawTable`. Rows are numbered from 0 within the batch; ``firstRow`` is the
 /// file row of row 0 (the header is file row 1).
 public struct CSVBatch: Sendable, CellSource {
     /// The header's column names.

@@ -70,7 +70,7 @@ public enum CSVError: Error, Equatable, Sendable, CustomStringConvertible {
     }
 }
 
-/// Reads comma-separated values (RFC 4180) into a ``RawTable``.
+/// Reads comma-separated values (RFC 4180) into a `RawTable`.
 ///
 /// The first record is the header and is required; its names must be non-empty and unique.
 /// Fields may be quoted, with `""` for a quote and separators and line breaks inside quotes.

@@ -20,16 +20,16 @@ public enum CustomerFileError: Error, CustomStringConvertible {
 
 /// A customer CSV read in batches, on every core: to train personas from a file of any
 /// length (the file is never held in memory, only the encoded `Float` matrix k-means needs,
-/// the identifiers and the assignments), or to read it whole into ``CustomerData``.
+/// the identifiers and the assignments), or to read it whole into `CustomerData`.
 ///
 /// Training makes three passes over the file, each on all cores with results merged in file order (so
 /// the model does not depend on the number of threads):
 /// 1. **survey** — infer the schema (or complete a declared one) and gather the encoder's
-///    statistics (``DataSurvey``);
+///    statistics (`DataSurvey`);
 /// 2. **encode** — check every cell against the schema and write the encoded rows;
 /// 3. **profile** — after k-means, profile the personas in original units, which names them.
 ///
-/// The same data gives the same model as ``PersonaModel/train(_:options:dataHash:createdAt:progress:)``
+/// The same data gives the same model as `PersonaModel.train(_:options:dataHash:createdAt:progress:)`
 /// on the whole table, up to the last bits of the encoder's means and deviations (summed
 /// batch by batch here).
 public struct CustomerFile {
@@ -75,8 +75,8 @@ public struct CustomerFile {
     ///   - createdAt: a creation time to record.
     ///   - step: called with a short description as each step begins.
     ///   - progress: called after each k-means start.
-    /// - Throws: ``CustomerFileError``, ``ClusteringError``, ``PrincipalComponents/Failure``
-    ///   or ``ModelValidationError``.
+    /// - Throws: ``CustomerFileError``, `ClusteringError`, `PrincipalComponents.Failure`
+    ///   or `ModelValidationError`.
     public func train(options: TrainingOptions, createdAt: String? = nil, step: (String) -> Void = { _ in },
                       progress: ((KMeansProgress) -> Void)? = nil) throws -> TrainingResult {
         let workers = max(1, options.kmeans.threads ?? ProcessInfo.processInfo.activeProcessorCount)
@@ -119,7 +119,9 @@ public struct CustomerFile {
     /// Reads every customer: a survey pass (the schema inferred, or the declared one with the
     /// categories of categorical attributes that list none taken from the data), then every
     /// row checked and typed.
-    /// - Parameter unknownCategories: what to do with a category the declared schema does not list.
+    /// - Parameters:
+    ///   - unknownCategories: what to do with a category the declared schema does not list.
+    ///   - threads: worker threads, or `nil` for every core; the result does not depend on it.
     /// - Throws: ``CustomerFileError``.
     /// - Complexity: O(file size); memory O(rows × attributes).
     public func readAll(unknownCategories: UnknownCategoryPolicy = .reject, threads: Int? = nil) throws -> CustomerData {

@@ -1,7 +1,7 @@
 import Foundation
 import PersonaKit
 
-/// Renders a ``CustomerExplanation`` (`persona explain`) as a plain-text table, CSV or JSON.
+/// Renders a `CustomerExplanation` (`persona explain`) as a plain-text table, CSV or JSON.
 ///
 /// Each segment attribute gets one row: the customer's value, the assigned and runner-up
 /// personas' centres in original units, the attribute's part of the squared distance to each,

@@ -24,7 +24,7 @@ public struct AttributeContribution: Sendable, Hashable {
 public struct CustomerExplanation: Sendable, Hashable {
     /// The customer's identifier.
     public var customer: String
-    /// The assignment, as ``PersonaModel/assign(_:threads:)`` makes it.
+    /// The assignment, as ``PersonaModel/assign(_:threads:)-(FeatureMatrix,_)`` makes it.
     public var assignment: PersonaAssignment
     /// Per persona (model order): the squared distance to its centre, summed from the
     /// contributions in double precision.

@@ -45,7 +45,7 @@ extension PersonaModel {
     ///   - progress: called after each k-means start.
     /// - Throws: ``PersonaDataError``, ``ClusteringError``, ``PrincipalComponents/Failure`` or
     ///   ``ModelValidationError``.
-    /// - Complexity: that of ``KMeans/fit(_:weights:configuration:)`` plus O(n × d²).
+    /// - Complexity: that of ``KMeans/fit(_:weights:configuration:progress:)`` plus O(n × d²).
     public static func train(_ data: CustomerData, options: TrainingOptions, dataHash: String? = nil,
                              createdAt: String? = nil, progress: ((KMeansProgress) -> Void)? = nil) throws -> TrainedModel {
         let encoder = try FeatureEncoder(fitting: data, options: options.encoding)
@@ -67,9 +67,14 @@ extension PersonaModel {
     ///   - matrix: the training customers encoded by `encoder`.
     ///   - weights: their sample weights, if any.
     ///   - schema: the schema `encoder` was fitted with.
+    ///   - encoder: the encoder fitted on the training customers.
+    ///   - options: k-means and encoding options.
+    ///   - dataHash: a hash of the source data to record, if the caller has one.
+    ///   - createdAt: a creation time to record (ISO 8601), if wanted.
+    ///   - progress: called after each k-means start.
     /// - Returns: the model and every row's assignment (outlier flags final).
     /// - Throws: ``ClusteringError``, ``PrincipalComponents/Failure``.
-    /// - Complexity: that of ``KMeans/fit(_:weights:configuration:)`` plus O(n × d²).
+    /// - Complexity: that of ``KMeans/fit(_:weights:configuration:progress:)`` plus O(n × d²).
     public static func fit(_ matrix: FeatureMatrix, weights: [Double]?, schema: PersonaSchema, encoder: FeatureEncoder,
                            options: TrainingOptions, dataHash: String? = nil, createdAt: String? = nil,
                            progress: ((KMeansProgress) -> Void)? = nil) throws -> (model: PersonaModel, assignments: [PersonaAssignment]) {

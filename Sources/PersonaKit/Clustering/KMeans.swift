@@ -140,7 +140,7 @@ public enum KMeans {
     }
 
     /// Greedy k-means++ initial centres for a configuration's first start.
-    /// - Throws: ``ClusteringError`` as ``fit(_:weights:configuration:)``.
+    /// - Throws: ``ClusteringError`` as ``fit(_:weights:configuration:progress:)``.
     /// - Complexity: O(n × k × trials × d).
     public static func seed(_ data: FeatureMatrix, weights: [Double]? = nil,
                             configuration: KMeansConfiguration) throws(ClusteringError) -> FeatureMatrix {

@@ -50,8 +50,8 @@ public struct PersonaReport: Sendable {
     ///
     /// - Parameters:
     ///   - data: the customers, read with the model's schema (``PersonaModel/read(_:idColumn:unknownCategories:profiles:)``).
-    ///   - personas: the persona assigned to each customer, in data order (identifiers the
-    ///     model does not have count in the population only).
+    ///   - assigned: the persona assigned to each customer, in data order (the `personas`
+    ///     argument; identifiers the model does not have count in the population only).
     ///   - model: the model (persona order and names).
     ///   - accounts: each customer's account identifier (empty = none), when reporting accounts.
     ///   - options: value, cross-tab and account columns, band and list sizes.

@@ -59,7 +59,8 @@ public struct CustomerData: Sendable {
     ///   - table: the raw cells.
     ///   - schema: the schema; categorical attributes with no categories take the sorted
     ///     distinct values of the data.
-    ///   - unknownCategories: what to do with a category the schema lists no place for.
+    ///   - policy: what to do with a category the schema lists no place for (the
+    ///     `unknownCategories` argument).
     ///   - requireAllColumns: when `false`, profile-only attributes missing from the table are
     ///     skipped instead of rejected (assignment needs only the segment attributes).
     /// - Throws: ``PersonaDataError`` naming the row, column and value of the first bad cell.
@@ -76,7 +77,8 @@ public struct CustomerData: Sendable {
     ///   - cells: the rows; errors name rows from 0 within them.
     ///   - schema: the schema; categorical attributes with no categories take the sorted
     ///     distinct values of these rows.
-    ///   - unknownCategories: what to do with a category the schema lists no place for.
+    ///   - policy: what to do with a category the schema lists no place for (the
+    ///     `unknownCategories` argument).
     ///   - requireAllColumns: when `false`, profile-only attributes missing from the source
     ///     are skipped instead of rejected.
     ///   - checkWeightTotal: when `false`, rows whose weights are all zero are accepted (a
