@@ -66,7 +66,7 @@ public struct HTMLReport: Sendable {
         /// an optional caption. Give each figure's drawing its own ``SVGDocument/idPrefix``.
         case figure(svg: String, caption: String?)
         /// Markdown text: headings, paragraphs, bullet and numbered lists, pipe tables, fenced
-        /// code, `**bold**`, `*emphasis*` and `` `code` `` (see `HTMLReport+Markdown.swift`).
+        /// code, `**bold**`, `*emphasis*` and backquoted code (see `HTMLReport+Markdown.swift`).
         case markdown(String)
         /// Text shown as is, in a monospaced box.
         case preformatted(String)

@@ -1,6 +1,6 @@
 import PersonaKit
 
-/// The customers of a ``PersonaMap`` as CSV: one row per drawn customer with its identifier,
+/// The customers of a `PersonaMap` as CSV: one row per drawn customer with its identifier,
 /// persona, `pc1`, `pc2`, and the encoded features the principal components were computed on
 /// (one column per encoder column), so that the projection can be checked or redrawn with
 /// other tools (see `Scripts/check_map_pca.py`).

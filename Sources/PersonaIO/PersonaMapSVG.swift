@@ -1,7 +1,7 @@
 import Foundation
 import PersonaKit
 
-/// Draws a ``PersonaMap`` as an SVG scatter plot: sampled customers as small dots coloured by
+/// Draws a `PersonaMap` as an SVG scatter plot: sampled customers as small dots coloured by
 /// persona, each persona's centre as a larger outlined marker labelled with its name, and —
 /// when the map has a previous model — an arrow from each continuing persona's previous centre
 /// to its current one, retired personas as faded rings. Axes read "PC1 (xx.x % of variance)";

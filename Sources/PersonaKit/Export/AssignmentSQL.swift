@@ -15,7 +15,7 @@ public enum SQLExportError: Error, Equatable, CustomStringConvertible {
 }
 
 /// Writes one SQL query that assigns the customers of a table to a model's personas exactly
-/// as ``PersonaModel/assign(_:threads:)`` does, so the nearest-centroid step can run where the
+/// as ``PersonaModel/assign(_:threads:)-(FeatureMatrix,_)`` does, so the nearest-centroid step can run where the
 /// data lives (Spark, DuckDB, PostgreSQL, SQLite).
 ///
 /// The query reproduces every step of `persona assign`:
@@ -238,7 +238,7 @@ private struct Writer {
         let deepest = nodes.map(\.depth).max()!
         // The deepest step at which each node is still needed.
         var lastUse = [Int](repeating: 0, count: nodes.count)
-        for (i, node) in nodes.enumerated() { for c in node.children { lastUse[c] = max(lastUse[c], node.depth) } }
+        for node in nodes { for c in node.children { lastUse[c] = max(lastUse[c], node.depth) } }
         for r in roots { lastUse[r] = deepest + 1 }
         func name(_ i: Int) -> String { "v\(i)" }
 
