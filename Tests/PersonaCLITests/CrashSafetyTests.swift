@@ -100,13 +100,19 @@ struct CrashSafetyTests {
         }
         var rng = SeededGenerator(seed: seed)
         var killed = 0
-        let duration = try timedRun(persona, arguments)
+        var duration = try timedRun(persona, arguments)
         try check(-1)
         for attempt in 0..<kills {
-            // Spread over the whole run, start-up to the last rename (a run past the first's
-            // duration, on a busy machine, ends before its kill and just counts as a run).
+            // Spread over the whole run, start-up to the last rename. The machine's load
+            // changes how long a run takes: a run that ends before its kill becomes the new
+            // estimate of the duration.
             let delay = duration * 1.1 * rng.nextUnitDouble()
-            if try run(persona, arguments, killAfter: delay) { killed += 1 }
+            let start = Date()
+            if try run(persona, arguments, killAfter: delay) {
+                killed += 1
+            } else {
+                duration = Date().timeIntervalSince(start)
+            }
             try check(attempt)
         }
         _ = try timedRun(persona, arguments)
