@@ -1,6 +1,9 @@
 // swift-tools-version: 6.1
 import PackageDescription
 
+/// The property-based testing library, for the test targets that use it.
+let propertyBased: Target.Dependency = .product(name: "PropertyBased", package: "swift-property-based")
+
 let package = Package(
     name: "Persona",
     products: [
@@ -14,6 +17,8 @@ let package = Package(
         .package(url: "https://github.com/groue/GRDB.swift", from: "7.10.0"),
         // `swift package generate-documentation` (see Scripts/build-docs.sh); used by no target.
         .package(url: "https://github.com/swiftlang/swift-docc-plugin", from: "1.5.0"),
+        // Tests only: property-based checks in Swift Testing.
+        .package(url: "https://github.com/x-sheep/swift-property-based", from: "2.0.1"),
     ],
     targets: [
         // LAPACK and BLAS from Debian's liblapack-dev (see Sources/CLAPACK/shim.h).
@@ -42,8 +47,8 @@ let package = Package(
         .executableTarget(name: "persona", dependencies: ["PersonaCLI"]),
 
         .target(name: "TestSupport", dependencies: ["PersonaKit"], path: "Tests/TestSupport"),
-        .testTarget(name: "PersonaKitTests", dependencies: ["PersonaKit", "TestSupport"]),
-        .testTarget(name: "PersonaIOTests", dependencies: ["PersonaIO", "PersonaKit", "TestSupport"]),
+        .testTarget(name: "PersonaKitTests", dependencies: ["PersonaKit", "TestSupport", propertyBased]),
+        .testTarget(name: "PersonaIOTests", dependencies: ["PersonaIO", "PersonaKit", "TestSupport", propertyBased]),
         .testTarget(name: "PersonaStoreTests", dependencies: ["PersonaStore", "PersonaKit", "TestSupport"]),
         .testTarget(name: "PersonaCLITests", dependencies: ["PersonaCLI", "PersonaIO", "PersonaKit", "PersonaStore", "TestSupport"]),
     ],

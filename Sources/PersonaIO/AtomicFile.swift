@@ -9,10 +9,12 @@ import Darwin
 
 /// Whole-file reads and crash-safe whole-file writes.
 ///
-/// A write goes to a temporary file in the destination's directory (`.<name>.tmp-<random>`),
-/// is flushed to disk (`fsync`), then renamed over the destination with POSIX `rename`, which
-/// is atomic: a reader sees either the old file or the complete new one, never a partial one.
-/// On any failure the temporary file is removed and nothing else changes.
+/// A write goes to a temporary file in the destination's directory (`.<name>.tmp-<16 hex
+/// digits>`), is flushed to disk (`fsync`), then renamed over the destination with POSIX
+/// `rename`, which is atomic: a reader sees either the old file or the complete new one, never
+/// a partial one. On any failure the temporary file is removed and nothing else changes; the
+/// temporary file of a process killed mid-write is removed by the next write to the same
+/// destination (see `HiddenFile`).
 public enum AtomicFile {
     /// Writes `data` to `url` atomically, replacing any existing file.
     ///
@@ -163,20 +165,23 @@ public enum AtomicFile {
         let shownPath = url.path
         let target = url.resolvingSymlinksInPath()
         let directory = target.deletingLastPathComponent().path
-        let name = target.lastPathComponent
-        let tempPath = (directory.hasSuffix("/") ? directory : directory + "/") + temporaryName(for: name)
         func failure(_ code: Int32) -> FileError { .cannotWrite(path: shownPath, reason: errnoText(code)) }
 
         // An existing file keeps its permissions.
         var existing = stat()
         let hasExisting = stat(target.path, &existing) == 0 && existing.st_mode & 0o170000 == 0o100000
 
-        let fd = open(tempPath, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0o666)
-        if fd < 0 { return failure(errno) }
-        var fdOpen = true
+        // A hidden file, locked until it is renamed or removed (abandoned ones of killed
+        // writes are removed first; see HiddenFile).
+        let hidden: HiddenFile.Handle
+        switch HiddenFile.create(in: directory, for: target.lastPathComponent, kind: .temporary) {
+        case .success(let handle): hidden = handle
+        case .failure(let error): return failure(error.code)
+        }
+        let fd = hidden.descriptor, tempPath = hidden.path
         func abandon(_ code: Int32) -> FileError {
-            if fdOpen { close(fd) }
             unlink(tempPath)
+            close(fd)
             return failure(code)
         }
 
@@ -192,9 +197,9 @@ public enum AtomicFile {
             offset += n
         }
         if fsync(fd) != 0 { return abandon(errno) }
-        fdOpen = false
-        if close(fd) != 0 { return abandon(errno) }
+        // Renamed while still locked, so that no clean-up can take it for abandoned.
         if rename(tempPath, target.path) != 0 { return abandon(errno) }
+        close(fd)
 
         // Make the rename itself durable; a failure here does not undo the write.
         let dirFD = open(directory.isEmpty ? "." : directory, O_RDONLY | O_DIRECTORY | O_CLOEXEC)
@@ -203,14 +208,6 @@ public enum AtomicFile {
             close(dirFD)
         }
         return nil
-    }
-
-    /// `.<name>.tmp-<16 hex digits>`, with long names shortened to stay within NAME_MAX.
-    private static func temporaryName(for name: String) -> String {
-        var stem = name
-        while stem.utf8.count > 200 { stem.removeLast() }
-        let random = String(UInt64.random(in: .min ... .max), radix: 16)
-        return "." + stem + ".tmp-" + String(repeating: "0", count: 16 - random.count) + random
     }
 
     private static func isDirectory(_ path: String) -> Bool {

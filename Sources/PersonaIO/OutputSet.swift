@@ -8,9 +8,14 @@ import Darwin
 #endif
 
 /// Several output files written as one: every file is first staged completely (flushed
-/// to a hidden file beside its destination), and only when all are staged are they renamed
-/// into place. If staging any file fails, every staged file is removed and no destination
-/// changes — a job never leaves a model without its assignments or half a report.
+/// to a hidden file `.<name>.staged-<16 hex digits>` beside its destination), and only when
+/// all are staged are they renamed into place. If staging any file fails, every staged file
+/// is removed and no destination changes — a job never leaves a model without its
+/// assignments or half a report.
+///
+/// Each hidden file stays locked until it is renamed or removed, so the hidden files of a
+/// process killed before its commit are recognised as abandoned and removed by the next
+/// write to the same destination (see `HiddenFile`).
 ///
 /// ```swift
 /// var outputs = OutputSet()
@@ -19,7 +24,7 @@ import Darwin
 /// try outputs.commit()
 /// ```
 public struct OutputSet {
-    private var staged: [(temporary: URL, destination: URL)] = []
+    private var staged: [(temporary: String, descriptor: Int32, destination: URL)] = []
 
     /// Creates an empty set.
     public init() {}
@@ -53,9 +58,30 @@ public struct OutputSet {
         }
         let directory = destination.deletingLastPathComponent()
         try AtomicFile.createDirectory(directory)
-        let temporary = directory.appendingPathComponent(".\(destination.lastPathComponent).staged-\(UInt64.random(in: 0 ... .max))")
-        try AtomicFile.write(bytes, to: temporary)
-        staged.append((temporary, destination))
+        let handle: HiddenFile.Handle
+        switch HiddenFile.create(in: directory.path, for: destination.lastPathComponent, kind: .staged) {
+        case .success(let created): handle = created
+        case .failure(let error): throw FileError.cannotWrite(path: destination.path, reason: errnoText(error.code))
+        }
+        func abandon(_ code: Int32) -> FileError {
+            unlink(handle.path)
+            close(handle.descriptor)
+            return FileError.cannotWrite(path: destination.path, reason: errnoText(code))
+        }
+        let failure: Int32? = bytes.withUnsafeBytes { buffer in
+            var offset = 0
+            while offset < buffer.count {
+                let n = systemWrite(handle.descriptor, buffer.baseAddress! + offset, buffer.count - offset)
+                if n < 0 {
+                    if errno == EINTR { continue }
+                    return errno
+                }
+                offset += n
+            }
+            return fsync(handle.descriptor) == 0 ? nil : errno
+        }
+        if let failure { throw abandon(failure) }
+        staged.append((handle.path, handle.descriptor, destination))
     }
 
     /// Renames every staged file into place.
@@ -63,16 +89,21 @@ public struct OutputSet {
     public mutating func commit() throws(FileError) {
         let files = staged
         staged = []
-        for (index, file) in files.enumerated() where rename(file.temporary.path, file.destination.path) != 0 {
-            let reason = String(cString: strerror(errno))
-            for rest in files[index...] { unlink(rest.temporary.path) }
+        // Each file is renamed while still locked, then every lock is released.
+        defer { for file in files { close(file.descriptor) } }
+        for (index, file) in files.enumerated() where rename(file.temporary, file.destination.path) != 0 {
+            let reason = errnoText(errno)
+            for rest in files[index...] { unlink(rest.temporary) }
             throw FileError.cannotWrite(path: file.destination.path, reason: reason)
         }
     }
 
     /// Removes every staged file; no destination changes.
     public mutating func discard() {
-        for file in staged { unlink(file.temporary.path) }
+        for file in staged {
+            unlink(file.temporary)
+            close(file.descriptor)
+        }
         staged = []
     }
 }

@@ -7,10 +7,12 @@ import Musl
 import Darwin
 #endif
 
-/// An output file written in pieces to a hidden file beside its destination, which appears
-/// under its real name only when ``commit()`` renames it: a long streamed output (millions
-/// of assignments) is never seen half-written. Dropped without a commit, or on any write
-/// error, the hidden file is removed.
+/// An output file written in pieces to a hidden file beside its destination
+/// (`.<name>.staged-<16 hex digits>`), which appears under its real name only when
+/// ``commit()`` renames it: a long streamed output (millions of assignments) is never seen
+/// half-written. Dropped without a commit, or on any write error, the hidden file is removed;
+/// one left by a killed process is removed by the next write to the same destination (the
+/// hidden file is locked while its writer lives; see `HiddenFile`).
 ///
 /// ```swift
 /// let out = try StagedFile(destination: url)
@@ -24,7 +26,8 @@ public final class StagedFile {
     private var descriptor: Int32
     private var finished = false
 
-    /// Creates the hidden file (and the destination's directory if needed).
+    /// Creates the hidden file (and the destination's directory if needed), removing hidden
+    /// files that killed writes to the same destination left behind.
     /// - Throws: ``FileError`` naming the destination.
     public init(destination: URL) throws(FileError) {
         self.destination = destination
@@ -34,9 +37,13 @@ public final class StagedFile {
         }
         let directory = destination.deletingLastPathComponent()
         try AtomicFile.createDirectory(directory)
-        temporaryPath = directory.appendingPathComponent(".\(destination.lastPathComponent).staged-\(UInt64.random(in: 0 ... .max))").path
-        descriptor = open(temporaryPath, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0o666)
-        if descriptor < 0 { throw FileError.cannotWrite(path: destination.path, reason: errnoText(errno)) }
+        switch HiddenFile.create(in: directory.path, for: destination.lastPathComponent, kind: .staged) {
+        case .success(let handle):
+            temporaryPath = handle.path
+            descriptor = handle.descriptor
+        case .failure(let error):
+            throw FileError.cannotWrite(path: destination.path, reason: errnoText(error.code))
+        }
     }
 
     deinit { discard() }
@@ -72,19 +79,19 @@ public final class StagedFile {
             return FileError.cannotWrite(path: destination.path, reason: errnoText(code))
         }
         if fsync(descriptor) != 0 { throw fail(errno) }
-        let closed = close(descriptor)
-        descriptor = -1
-        if closed != 0 { throw fail(errno) }
+        // Renamed while still locked, so that no clean-up can take it for abandoned.
         if rename(temporaryPath, destination.path) != 0 { throw fail(errno) }
         finished = true
+        close(descriptor)
+        descriptor = -1
     }
 
     /// Removes the hidden file; the destination is unchanged.
     public func discard() {
         guard !finished else { return }
         finished = true
+        unlink(temporaryPath)
         if descriptor >= 0 { close(descriptor) }
         descriptor = -1
-        unlink(temporaryPath)
     }
 }
