@@ -14,8 +14,8 @@ struct ChooseKCommand: ParsableCommand {
         inertia (elbow), mean silhouette (exact up to --silhouette-sample rows, estimated with \
         its standard error beyond), Calinski–Harabasz, Davies–Bouldin, and the stability of every \
         persona over --bootstrap resamples (mean Jaccard; < 0.6 unstable, ≥ 0.75 stable). \
-        Recommends, among the k whose personas are all stable, the highest silhouette (near \
-        ties: the highest Calinski–Harabasz). Prints a table and the recommendation; with \
+        Recommends, among the k whose personas are all stable and whose silhouette is within 0.10 \
+        of the best stable one, the highest Calinski–Harabasz. Prints a table and the recommendation; with \
         --out-dir writes choose-k.csv and choose-k.svg. See Docs/ChoosingK.md.
         """
     )

@@ -17,15 +17,16 @@ public struct ChooseKConfiguration: Sendable, Hashable {
     /// The least mean Jaccard every persona of a k needs for the k to count as stable.
     /// Default 0.75 (Hennig's reading).
     public var stableJaccard: Double
-    /// Silhouettes closer than this (or than two standard errors of their difference, when
-    /// sampled) count as tied. Default 0.01.
+    /// How far below the best stable silhouette a stable k may be and still compete on the
+    /// Calinski–Harabasz index (widened to two standard errors of the difference when the
+    /// silhouettes are sampled). Default 0.10.
     public var silhouetteTolerance: Double
 
     /// Creates options.
     public init(clusterCounts: ClosedRange<Int> = 2...12, kmeans: KMeansConfiguration = KMeansConfiguration(clusterCount: 2),
                 resamples: Int = ClusterStability.defaultResamples,
                 silhouetteSample: Int = ClusterValidity.defaultSilhouetteSample,
-                stableJaccard: Double = StabilityScore.stableFrom, silhouetteTolerance: Double = 0.01) {
+                stableJaccard: Double = StabilityScore.stableFrom, silhouetteTolerance: Double = 0.10) {
         self.clusterCounts = clusterCounts
         self.kmeans = kmeans
         self.resamples = resamples
@@ -54,6 +55,19 @@ public struct ChooseKCandidate: Sendable, Hashable {
     public var sizes: [Int]
     /// Whether every persona reached the configuration's ``ChooseKConfiguration/stableJaccard``.
     public var isStable: Bool
+
+    /// Creates a candidate.
+    public init(k: Int, inertia: Double, silhouette: SilhouetteScore, calinskiHarabasz: Double, daviesBouldin: Double,
+                stability: StabilityScore, sizes: [Int], isStable: Bool) {
+        self.k = k
+        self.inertia = inertia
+        self.silhouette = silhouette
+        self.calinskiHarabasz = calinskiHarabasz
+        self.daviesBouldin = daviesBouldin
+        self.stability = stability
+        self.sizes = sizes
+        self.isStable = isStable
+    }
 }
 
 /// How much structure a silhouette shows (Kaufman & Rousseeuw, *Finding Groups in Data*, 1990).
@@ -85,6 +99,15 @@ public struct ChooseKRecommendation: Sendable, Hashable {
     public var reason: String
     /// Warnings to show with it (no stable k, weak structure, failed refits).
     public var warnings: [String]
+
+    /// Creates a recommendation.
+    public init(k: Int, isStable: Bool, structure: StructureStrength, reason: String, warnings: [String]) {
+        self.k = k
+        self.isStable = isStable
+        self.structure = structure
+        self.reason = reason
+        self.warnings = warnings
+    }
 }
 
 /// The outcome of comparing numbers of personas.
@@ -98,6 +121,15 @@ public struct ChooseKResult: Sendable, Hashable {
     /// The rows compared.
     public var rows: Int
 
+    /// Creates a result.
+    public init(candidates: [ChooseKCandidate], recommendation: ChooseKRecommendation,
+                configuration: ChooseKConfiguration, rows: Int) {
+        self.candidates = candidates
+        self.recommendation = recommendation
+        self.configuration = configuration
+        self.rows = rows
+    }
+
     /// The candidate for `k`, if evaluated.
     public func candidate(k: Int) -> ChooseKCandidate? { candidates.first { $0.k == k } }
 }
@@ -110,11 +142,12 @@ public struct ChooseKResult: Sendable, Hashable {
 /// stability of every persona (``ClusterStability``).
 ///
 /// **Recommendation rule.** A k is *stable* when every persona's mean Jaccard is at least
-/// ``ChooseKConfiguration/stableJaccard`` (0.75). Among stable k, the one with the highest
-/// mean silhouette is the front runner; every stable k whose silhouette is within
-/// ``ChooseKConfiguration/silhouetteTolerance`` (or two standard errors of the difference,
-/// when sampled) of it counts as tied, and among those the highest Calinski–Harabasz index
-/// wins. When no k is stable, the highest silhouette is recommended with a warning. The
+/// ``ChooseKConfiguration/stableJaccard`` (0.75). Among stable k, those whose mean silhouette
+/// is within ``ChooseKConfiguration/silhouetteTolerance`` (0.10; or two standard errors of
+/// the difference, when sampled) of the best stable silhouette are eligible, and the eligible
+/// k with the highest Calinski–Harabasz index wins. (The silhouette alone prefers merging
+/// blobs that lie near each other; Calinski–Harabasz finds them, and the silhouette margin
+/// keeps it from splitting clusters that are not there. See Docs/ChoosingK.md.) When no k is stable, the highest silhouette is recommended with a warning. The
 /// silhouette also gives the strength of the structure (``StructureStrength``); weak or no
 /// structure adds a warning.
 ///
@@ -222,23 +255,26 @@ public enum ChooseK {
                           + c.silhouette.standardError * c.silhouette.standardError).squareRoot()
                 return max(configuration.silhouetteTolerance, 2 * se)
             }
-            let tied = stable.filter { best.silhouette.mean - $0.silhouette.mean <= tolerance($0) }
-            chosen = tied.max {
+            let eligible = stable.filter { best.silhouette.mean - $0.silhouette.mean <= tolerance($0) }
+            chosen = eligible.max {
                 $0.calinskiHarabasz != $1.calinskiHarabasz ? $0.calinskiHarabasz < $1.calinskiHarabasz
                     : $0.silhouette.mean != $1.silhouette.mean ? $0.silhouette.mean < $1.silhouette.mean : $0.k > $1.k
             }!
             reason = "k=\(chosen.k): every persona is stable (min Jaccard \(f(chosen.stability.minimum)) ≥ \(threshold), "
                 + "mean \(f(chosen.stability.mean)))"
-            if tied.count == 1 {
-                reason += stable.count == 1
-                    ? " and it is the only stable k in \(span); silhouette \(f(chosen.silhouette.mean))"
-                    : " and it has the highest silhouette of the \(stable.count) stable k (\(f(chosen.silhouette.mean)))"
+            if stable.count == 1 {
+                reason += " and it is the only stable k in \(span); silhouette \(f(chosen.silhouette.mean)), "
+                    + "Calinski–Harabasz \(f(chosen.calinskiHarabasz))"
+            } else if eligible.count == 1 {
+                reason += " and it has the highest silhouette (\(f(chosen.silhouette.mean))) of the \(stable.count) stable k, "
+                    + "the others more than \(f(configuration.silhouetteTolerance)) lower; Calinski–Harabasz \(f(chosen.calinskiHarabasz))"
             } else {
-                let others = tied.filter { $0.k != chosen.k }
-                reason += "; its silhouette \(f(chosen.silhouette.mean)) ties with "
-                    + others.map { "k=\($0.k) (\(f($0.silhouette.mean)))" }.joined(separator: ", ")
-                    + " and it has the highest Calinski–Harabasz (\(f(chosen.calinskiHarabasz)) vs "
-                    + others.map { f($0.calinskiHarabasz) }.joined(separator: ", ") + ")"
+                let others = eligible.filter { $0.k != chosen.k }
+                reason += " and the highest Calinski–Harabasz (\(f(chosen.calinskiHarabasz)) vs "
+                    + others.map { "\(f($0.calinskiHarabasz)) at k=\($0.k)" }.joined(separator: ", ")
+                    + ") among the stable k whose silhouette is within \(f(configuration.silhouetteTolerance)) of the best"
+                    + (best.k == chosen.k ? " (its own, \(f(chosen.silhouette.mean)))"
+                       : " (\(f(best.silhouette.mean)) at k=\(best.k); its own \(f(chosen.silhouette.mean)))")
             }
             reason += "; Davies–Bouldin \(f(chosen.daviesBouldin))"
         } else {
