@@ -14,7 +14,7 @@ struct ChooseKCommand: ParsableCommand {
         inertia (elbow), mean silhouette (exact up to --silhouette-sample rows, estimated with \
         its standard error beyond), Calinski–Harabasz, Davies–Bouldin, and the stability of every \
         persona over --bootstrap resamples (mean Jaccard; < 0.6 unstable, ≥ 0.75 stable). \
-        Recommends, among the k whose personas are all stable and whose silhouette is within 0.10 \
+        Recommends, among the k whose personas are all stable and whose silhouette is within 0.20 \
         of the best stable one, the highest Calinski–Harabasz. Prints a table and the recommendation; with \
         --out-dir writes choose-k.csv and choose-k.svg. See Docs/ChoosingK.md.
         """
@@ -151,7 +151,7 @@ struct ChooseKCommand: ParsableCommand {
             out += c.k == result.recommendation.k ? "  ◀\n" : "\n"
         }
         let r = result.recommendation
-        out += "\nRecommended k = \(r.k) (\(r.structure.rawValue) structure): \(r.reason).\n"
+        out += "\nRecommended k = \(r.k) (structure: \(r.structure.rawValue)): \(r.reason).\n"
         for warning in r.warnings { out += "Warning: \(warning).\n" }
         return out
     }

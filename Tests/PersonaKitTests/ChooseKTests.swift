@@ -91,7 +91,7 @@ func separatedBlobs(k: Int, d: Int, n: Int, separation: Double, seed: UInt64) ->
                          sizes: Array(repeating: 10, count: k), isStable: jaccard >= 0.75)
     }
 
-    /// The rule: among stable k with a silhouette within 0.10 of the best stable one, the
+    /// The rule: among stable k with a silhouette within 0.20 of the best stable one, the
     /// highest CH; unstable k never win over a stable one; no stable k gives a warning.
     @Test func recommendationRule() {
         let configuration = ChooseKConfiguration()
@@ -102,16 +102,16 @@ func separatedBlobs(k: Int, d: Int, n: Int, separation: Double, seed: UInt64) ->
 
         let margin = ChooseK.recommend([Self.candidate(3, silhouette: 0.76, ch: 50, jaccard: 0.9),
                                         Self.candidate(4, silhouette: 0.70, ch: 80, jaccard: 0.95),
-                                        Self.candidate(5, silhouette: 0.60, ch: 99, jaccard: 0.95)], configuration: configuration)
+                                        Self.candidate(5, silhouette: 0.50, ch: 99, jaccard: 0.95)], configuration: configuration)
         #expect(margin.k == 4 && margin.reason.contains("Calinski–Harabasz (80 vs 50 at k=3)"), "\(margin.reason)")
 
-        let clear = ChooseK.recommend([Self.candidate(3, silhouette: 0.81, ch: 50, jaccard: 0.9),
+        let clear = ChooseK.recommend([Self.candidate(3, silhouette: 0.95, ch: 50, jaccard: 0.9),
                                        Self.candidate(4, silhouette: 0.70, ch: 80, jaccard: 0.95)], configuration: configuration)
         #expect(clear.k == 3 && clear.structure == .strong)
 
         // A sampled silhouette widens the margin to two standard errors of the difference.
-        let sampled = ChooseK.recommend([Self.candidate(3, silhouette: 0.81, ch: 50, jaccard: 0.9, se: 0.06),
-                                         Self.candidate(4, silhouette: 0.70, ch: 80, jaccard: 0.95, se: 0.06)], configuration: configuration)
+        let sampled = ChooseK.recommend([Self.candidate(3, silhouette: 0.95, ch: 50, jaccard: 0.9, se: 0.1),
+                                         Self.candidate(4, silhouette: 0.70, ch: 80, jaccard: 0.95, se: 0.1)], configuration: configuration)
         #expect(sampled.k == 4)
 
         let none = ChooseK.recommend([Self.candidate(2, silhouette: 0.2, ch: 50, jaccard: 0.5),

@@ -19,14 +19,14 @@ public struct ChooseKConfiguration: Sendable, Hashable {
     public var stableJaccard: Double
     /// How far below the best stable silhouette a stable k may be and still compete on the
     /// Calinski–Harabasz index (widened to two standard errors of the difference when the
-    /// silhouettes are sampled). Default 0.10.
+    /// silhouettes are sampled). Default 0.20.
     public var silhouetteTolerance: Double
 
     /// Creates options.
     public init(clusterCounts: ClosedRange<Int> = 2...12, kmeans: KMeansConfiguration = KMeansConfiguration(clusterCount: 2),
                 resamples: Int = ClusterStability.defaultResamples,
                 silhouetteSample: Int = ClusterValidity.defaultSilhouetteSample,
-                stableJaccard: Double = StabilityScore.stableFrom, silhouetteTolerance: Double = 0.10) {
+                stableJaccard: Double = StabilityScore.stableFrom, silhouetteTolerance: Double = 0.20) {
         self.clusterCounts = clusterCounts
         self.kmeans = kmeans
         self.resamples = resamples
@@ -143,7 +143,7 @@ public struct ChooseKResult: Sendable, Hashable {
 ///
 /// **Recommendation rule.** A k is *stable* when every persona's mean Jaccard is at least
 /// ``ChooseKConfiguration/stableJaccard`` (0.75). Among stable k, those whose mean silhouette
-/// is within ``ChooseKConfiguration/silhouetteTolerance`` (0.10; or two standard errors of
+/// is within ``ChooseKConfiguration/silhouetteTolerance`` (0.20; or two standard errors of
 /// the difference, when sampled) of the best stable silhouette are eligible, and the eligible
 /// k with the highest Calinski–Harabasz index wins. (The silhouette alone prefers merging
 /// blobs that lie near each other; Calinski–Harabasz finds them, and the silhouette margin
