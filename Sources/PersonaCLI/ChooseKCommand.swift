@@ -1,0 +1,181 @@
+import ArgumentParser
+import Foundation
+import PersonaIO
+import PersonaKit
+
+/// `persona choose-k`: compare numbers of personas on a customer CSV and recommend one.
+struct ChooseKCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "choose-k",
+        abstract: "Compare numbers of personas (inertia, silhouette, Calinski–Harabasz, Davies–Bouldin, bootstrap stability) and recommend one.",
+        discussion: """
+        Reads and encodes the CSV as `persona train` does, fits k-means for every k of the range \
+        (the same fit `train` makes with the same --seed and --restarts), and measures each k: \
+        inertia (elbow), mean silhouette (exact up to --silhouette-sample rows, estimated with \
+        its standard error beyond), Calinski–Harabasz, Davies–Bouldin, and the stability of every \
+        persona over --bootstrap resamples (mean Jaccard; < 0.6 unstable, ≥ 0.75 stable). \
+        Recommends, among the k whose personas are all stable and whose silhouette is within 0.20 \
+        of the best stable one, the highest Calinski–Harabasz. Prints a table and the recommendation; with \
+        --out-dir writes choose-k.csv and choose-k.svg. See Docs/ChoosingK.md.
+        """
+    )
+
+    @Option(help: "Customer CSV.")
+    var data: String
+
+    @Option(help: "Numbers of personas to compare: 2...12, 2..12 or 2-12 (within 2 … rows − 1).")
+    var kRange: String = "2...12"
+
+    @Option(help: "Random seed of the fits, resamples and silhouette sample.")
+    var seed: UInt64 = 42
+
+    @Option(help: "k-means++ restarts per fit; the lowest-inertia fit is kept.")
+    var restarts: Int = 4
+
+    @Option(help: "Bootstrap resamples per k for the stability.")
+    var bootstrap: Int = ClusterStability.defaultResamples
+
+    @Option(help: "Rows up to which the silhouette is exact; larger data is scored on a sample of this many rows.")
+    var silhouetteSample: Int = ClusterValidity.defaultSilhouetteSample
+
+    @Option(help: "Scaling of numeric attributes: zscore (default) or none.")
+    var scaling: Scaling = .zscore
+
+    @Flag(help: "Give every attribute group the same total weight.")
+    var balanceGroups = false
+
+    @Option(help: "JSON schema file declaring each attribute's group, kind, role and weight.")
+    var schema: String?
+
+    @Option(help: "Identifier column (overrides the schema's).")
+    var idColumn: String?
+
+    @Option(help: "Column of sample weights (≥ 0), used by the fits.")
+    var weightColumn: String?
+
+    @Option(help: "Worker threads (default: all cores). Results do not depend on it.")
+    var threads: Int?
+
+    @Option(help: "Directory to write choose-k.csv and choose-k.svg into (created if needed).")
+    var outDir: String?
+
+    @OptionGroup var progress: ProgressOptions
+
+    /// The output file names inside --out-dir.
+    static let fileNames = ["choose-k.csv", "choose-k.svg"]
+
+    func run() throws {
+        guard restarts >= 1 else { throw CommandFailure("--restarts \(restarts): must be at least 1") }
+        guard bootstrap >= 1 else { throw CommandFailure("--bootstrap \(bootstrap): must be at least 1") }
+        guard silhouetteSample >= 2 else { throw CommandFailure("--silhouette-sample \(silhouetteSample): must be at least 2") }
+        if let threads, threads < 1 { throw CommandFailure("--threads \(threads): must be at least 1") }
+        let kRange = try KRange(parsing: self.kRange)
+        let outputs = outDir.map { dir in Self.fileNames.map { "\(dir)/\($0)" } } ?? []
+        try CommandSupport.checkDistinct(inputs: [data] + (schema.map { [$0] } ?? []), outputs: outputs)
+        if let outDir { try CommandSupport.checkWritableDirectory(outDir) }
+
+        let start = Date()
+        var declared: PersonaSchema? = nil
+        if let path = self.schema {
+            var schema = try CommandSupport.loadSchema(path)
+            if let idColumn { schema.idColumn = idColumn }
+            if let weightColumn { schema.weightColumn = weightColumn }
+            declared = schema
+        }
+        var file = CustomerFile(url: URL(fileURLWithPath: data), displayName: data, schema: declared)
+        file.idColumn = idColumn ?? "customer_id"
+        file.weightColumn = weightColumn
+        progress.say("reading \(data)…")
+        let customers: CustomerData
+        let matrix: FeatureMatrix
+        do {
+            customers = try file.readAll(threads: threads)
+            let encoder = try FeatureEncoder(fitting: customers, options: EncodingOptions(scaling: scaling, balanceGroups: balanceGroups))
+            matrix = try encoder.transform(customers)
+        } catch let error as CustomerFileError {
+            throw CommandFailure(error.description)
+        } catch let error as PersonaDataError {
+            throw CommandSupport.dataFailure(error, file: data)
+        }
+        let n = matrix.rows
+        guard kRange.range.upperBound <= n - 1 else {
+            throw CommandFailure("--k-range \(kRange): \(data) has \(n) rows, so k must lie within 2...\(max(2, n - 1))")
+        }
+        let configuration = ChooseKConfiguration(
+            clusterCounts: kRange.range,
+            kmeans: KMeansConfiguration(clusterCount: kRange.range.lowerBound, restarts: restarts, seed: seed, threads: threads),
+            resamples: bootstrap, silhouetteSample: silhouetteSample)
+        let fits = kRange.range.count * (bootstrap + 1)
+        progress.say("\(n) rows × \(matrix.columns) encoded columns; \(fits) k-means fits (k = \(kRange), \(bootstrap) resamples each)")
+        let quiet = progress.quiet
+        let result: ChooseKResult
+        do {
+            result = try ChooseK.evaluate(matrix, weights: customers.weights, configuration: configuration) { done, total in
+                guard !quiet, done % max(1, total / 10) == 0 || done == total else { return }
+                FileHandle.standardError.write(Data("persona:   \(done)/\(total) fits\n".utf8))
+            }
+        } catch {
+            switch error {
+            case .tooFewRows, .tooFewDistinctRows: throw CommandFailure("\(data): \(error.description); lower the top of --k-range")
+            default: throw CommandFailure("\(data): \(error.description)")
+            }
+        }
+        progress.say("evaluated in \(CommandSupport.elapsed(since: start))")
+
+        if let outDir {
+            var staged = OutputSet()
+            do {
+                try staged.stage(ChooseKTable.render(result), at: URL(fileURLWithPath: "\(outDir)/choose-k.csv"))
+                try staged.stage(Array(ChooseKChart.svg(result).utf8), at: URL(fileURLWithPath: "\(outDir)/choose-k.svg"))
+                try staged.commit()
+            } catch {
+                throw CommandFailure(error.description)
+            }
+            for url in staged.destinations { progress.say("wrote \(url.path)") }
+        }
+        print(Self.table(result), terminator: "")
+    }
+
+    /// The table and the recommendation, as printed.
+    static func table(_ result: ChooseKResult) -> String {
+        func pad(_ s: String, _ width: Int) -> String { String(repeating: " ", count: max(0, width - s.count)) + s }
+        var out = [" k", "inertia", "silhouette", "CH", "DB", "J min", "J mean", "stable"]
+            .enumerated().map { pad($1, [2, 12, 16, 11, 7, 7, 7, 7][$0]) }.joined(separator: " ") + "\n"
+        for c in result.candidates {
+            let silhouette = c.silhouette.isExact ? String(format: "%.3f", c.silhouette.mean)
+                : String(format: "%.3f ± %.3f", c.silhouette.mean, c.silhouette.standardError)
+            let cells = [String(c.k), String(format: "%.6g", c.inertia), silhouette, String(format: "%.1f", c.calinskiHarabasz),
+                         String(format: "%.3f", c.daviesBouldin), String(format: "%.3f", c.stability.minimum),
+                         String(format: "%.3f", c.stability.mean), c.isStable ? "yes" : "no"]
+            out += cells.enumerated().map { pad($1, [2, 12, 16, 11, 7, 7, 7, 7][$0]) }.joined(separator: " ")
+            out += c.k == result.recommendation.k ? "  ◀\n" : "\n"
+        }
+        let r = result.recommendation
+        out += "\nRecommended k = \(r.k) (structure: \(r.structure.rawValue)): \(r.reason).\n"
+        for warning in r.warnings { out += "Warning: \(warning).\n" }
+        return out
+    }
+}
+
+/// A range of numbers of personas, written `2...12`, `2..12` or `2-12` (or one number).
+struct KRange: CustomStringConvertible {
+    let range: ClosedRange<Int>
+
+    /// Reads a range, failing with a one-line message that quotes it.
+    init(parsing argument: String) throws {
+        let text = argument.trimmingCharacters(in: .whitespaces)
+        var bounds = [text]
+        for separator in ["...", "..", "…", "-"] where text.contains(separator) {
+            bounds = text.components(separatedBy: separator).map { $0.trimmingCharacters(in: .whitespaces) }
+            break
+        }
+        guard (1...2).contains(bounds.count), let low = Int(bounds[0]), let high = Int(bounds[bounds.count - 1]) else {
+            throw CommandFailure("--k-range '\(argument)': expected two whole numbers such as 2...12, 2..12 or 2-12")
+        }
+        guard low >= 2 else { throw CommandFailure("--k-range '\(argument)': k must be at least 2 (got \(low))") }
+        guard low <= high else { throw CommandFailure("--k-range '\(argument)': the lower end \(low) exceeds the upper end \(high)") }
+        range = low...high
+    }
+
+    var description: String { "\(range.lowerBound)...\(range.upperBound)" }
+}

@@ -1,0 +1,332 @@
+import Foundation
+
+/// Options of ``ChooseK/evaluate(_:weights:configuration:progress:)``.
+public struct ChooseKConfiguration: Sendable, Hashable {
+    /// The numbers of personas to compare, within 2…n − 1.
+    public var clusterCounts: ClosedRange<Int>
+    /// The k-means options of every fit (its `clusterCount` is ignored). Its seed seeds the
+    /// fits, the bootstrap resamples and the silhouette sample; its threads bound the
+    /// worker threads.
+    public var kmeans: KMeansConfiguration
+    /// Bootstrap resamples per k for the stability (B ≥ 1). Default 20.
+    public var resamples: Int
+    /// Rows up to which the silhouette is exact; larger data is scored on a sample of this
+    /// many rows (see ``ClusterValidity/silhouettes(_:labelings:sampleSize:seed:threads:)``).
+    /// Default 5,000.
+    public var silhouetteSample: Int
+    /// The least mean Jaccard every persona of a k needs for the k to count as stable.
+    /// Default 0.75 (Hennig's reading).
+    public var stableJaccard: Double
+    /// How far below the best stable silhouette a stable k may be and still compete on the
+    /// Calinski–Harabasz index (widened to two standard errors of the difference when the
+    /// silhouettes are sampled). Default 0.20.
+    public var silhouetteTolerance: Double
+
+    /// Creates options.
+    public init(clusterCounts: ClosedRange<Int> = 2...12, kmeans: KMeansConfiguration = KMeansConfiguration(clusterCount: 2),
+                resamples: Int = ClusterStability.defaultResamples,
+                silhouetteSample: Int = ClusterValidity.defaultSilhouetteSample,
+                stableJaccard: Double = StabilityScore.stableFrom, silhouetteTolerance: Double = 0.20) {
+        self.clusterCounts = clusterCounts
+        self.kmeans = kmeans
+        self.resamples = resamples
+        self.silhouetteSample = silhouetteSample
+        self.stableJaccard = stableJaccard
+        self.silhouetteTolerance = silhouetteTolerance
+    }
+}
+
+/// Everything measured for one number of personas k.
+public struct ChooseKCandidate: Sendable, Hashable {
+    /// The number of personas.
+    public var k: Int
+    /// The k-means objective of the fit on all rows (Σ w × squared distance), for the elbow.
+    public var inertia: Double
+    /// The mean silhouette (higher is better; exact or sampled).
+    public var silhouette: SilhouetteScore
+    /// The Calinski–Harabasz index (higher is better).
+    public var calinskiHarabasz: Double
+    /// The Davies–Bouldin index (lower is better).
+    public var daviesBouldin: Double
+    /// Bootstrap stability; ``StabilityScore/jaccard`` in persona order (largest first, as
+    /// `persona train` numbers them).
+    public var stability: StabilityScore
+    /// Rows per persona, largest first.
+    public var sizes: [Int]
+    /// Whether every persona reached the configuration's ``ChooseKConfiguration/stableJaccard``.
+    public var isStable: Bool
+
+    /// Creates a candidate.
+    public init(k: Int, inertia: Double, silhouette: SilhouetteScore, calinskiHarabasz: Double, daviesBouldin: Double,
+                stability: StabilityScore, sizes: [Int], isStable: Bool) {
+        self.k = k
+        self.inertia = inertia
+        self.silhouette = silhouette
+        self.calinskiHarabasz = calinskiHarabasz
+        self.daviesBouldin = daviesBouldin
+        self.stability = stability
+        self.sizes = sizes
+        self.isStable = isStable
+    }
+}
+
+/// How much structure a silhouette shows (Kaufman & Rousseeuw, *Finding Groups in Data*, 1990).
+public enum StructureStrength: String, Sendable, Hashable, Codable, CaseIterable {
+    /// Mean silhouette above 0.70.
+    case strong
+    /// Above 0.50.
+    case reasonable
+    /// Above 0.25: the structure is weak and could be artificial.
+    case weak
+    /// 0.25 or less: no substantial structure.
+    case none
+
+    /// The reading of a mean silhouette.
+    public init(silhouette s: Double) {
+        self = s > 0.70 ? .strong : s > 0.50 ? .reasonable : s > 0.25 ? .weak : .none
+    }
+}
+
+/// The recommended number of personas and why.
+public struct ChooseKRecommendation: Sendable, Hashable {
+    /// The recommended k.
+    public var k: Int
+    /// Whether every persona of that k is stable. When `false`, no k in the range was.
+    public var isStable: Bool
+    /// The structure its silhouette shows.
+    public var structure: StructureStrength
+    /// One sentence naming the numbers behind the choice.
+    public var reason: String
+    /// Warnings to show with it (no stable k, weak structure, failed refits).
+    public var warnings: [String]
+
+    /// Creates a recommendation.
+    public init(k: Int, isStable: Bool, structure: StructureStrength, reason: String, warnings: [String]) {
+        self.k = k
+        self.isStable = isStable
+        self.structure = structure
+        self.reason = reason
+        self.warnings = warnings
+    }
+}
+
+/// The outcome of comparing numbers of personas.
+public struct ChooseKResult: Sendable, Hashable {
+    /// One entry per k, in increasing k.
+    public var candidates: [ChooseKCandidate]
+    /// The recommendation.
+    public var recommendation: ChooseKRecommendation
+    /// The options used.
+    public var configuration: ChooseKConfiguration
+    /// The rows compared.
+    public var rows: Int
+
+    /// Creates a result.
+    public init(candidates: [ChooseKCandidate], recommendation: ChooseKRecommendation,
+                configuration: ChooseKConfiguration, rows: Int) {
+        self.candidates = candidates
+        self.recommendation = recommendation
+        self.configuration = configuration
+        self.rows = rows
+    }
+
+    /// The candidate for `k`, if evaluated.
+    public func candidate(k: Int) -> ChooseKCandidate? { candidates.first { $0.k == k } }
+}
+
+/// Compares numbers of personas k on one data set and recommends one.
+///
+/// For every k in the range it fits k-means on all rows (the same fit `persona train` makes
+/// with the same options and seed), and reports the inertia (elbow), the silhouette, the
+/// Calinski–Harabasz and Davies–Bouldin indices (``ClusterValidity``) and the bootstrap
+/// stability of every persona (``ClusterStability``).
+///
+/// **Recommendation rule.** A k is *stable* when every persona's mean Jaccard is at least
+/// ``ChooseKConfiguration/stableJaccard`` (0.75). Among stable k, those whose mean silhouette
+/// is within ``ChooseKConfiguration/silhouetteTolerance`` (0.20; or two standard errors of
+/// the difference, when sampled) of the best stable silhouette are eligible, and the eligible
+/// k with the highest Calinski–Harabasz index wins. (The silhouette alone prefers merging
+/// blobs that lie near each other; Calinski–Harabasz finds them, and the silhouette margin
+/// keeps it from splitting clusters that are not there. See Docs/ChoosingK.md.) When no k is stable, the highest silhouette is recommended with a warning. The
+/// silhouette also gives the strength of the structure (``StructureStrength``); weak or no
+/// structure adds a warning.
+///
+/// All fits run in parallel, one per thread; every fit, resample and sample depends only on
+/// the seed, so the result is the same whatever the thread count.
+public enum ChooseK {
+    /// Evaluates every k of the configuration's range and recommends one.
+    ///
+    /// - Parameters:
+    ///   - data: the encoded rows.
+    ///   - weights: sample weights for the fits, if any (the validity indices count every
+    ///     row once).
+    ///   - configuration: the k range, k-means options, resamples and silhouette sample.
+    ///   - progress: called (from worker threads, one call at a time) with the fits done
+    ///     and the fits in all.
+    /// - Throws: ``ClusteringError`` when the range or the data do not allow the fits.
+    /// - Complexity: K × (B + 1) k-means fits for K values of k and B resamples, plus
+    ///   O(s × n × (d + K)) for the silhouettes (s = min(n, silhouette sample)).
+    public static func evaluate(_ data: FeatureMatrix, weights: [Double]? = nil, configuration: ChooseKConfiguration,
+                                progress: (@Sendable (_ done: Int, _ total: Int) -> Void)? = nil) throws(ClusteringError) -> ChooseKResult {
+        let range = configuration.clusterCounts, n = data.rows
+        guard range.lowerBound >= 2, range.upperBound <= n - 1 else {
+            throw .invalidConfiguration("the k range \(range.lowerBound)...\(range.upperBound) must lie within 2...\(n - 1) (n_rows=\(n))")
+        }
+        guard configuration.resamples >= 1 else { throw .invalidConfiguration("resamples=\(configuration.resamples) must be at least 1") }
+        guard configuration.silhouetteSample >= 2 else {
+            throw .invalidConfiguration("silhouetteSample=\(configuration.silhouetteSample) must be at least 2")
+        }
+        var base = configuration.kmeans
+        base.clusterCount = range.upperBound
+        try KMeans.validate(data, weights: weights, configuration: base)
+
+        let ks = Array(range), B = configuration.resamples, seed = configuration.kmeans.seed
+        let total = ks.count * (B + 1)
+        let counter = ProgressCounter(total: total, report: progress)
+        @Sendable func options(_ k: Int) -> KMeansConfiguration {
+            var c = configuration.kmeans
+            c.clusterCount = k
+            c.threads = 1
+            return c
+        }
+
+        // 1. One fit per k on all rows.
+        let fits = TaskResults<Result<KMeansResult, ClusteringError>>(count: ks.count)
+        TaskPool.run(count: ks.count, threads: configuration.kmeans.threads) { index in
+            fits[index] = Result { () throws(ClusteringError) in try KMeans.fit(data, weights: weights, configuration: options(ks[index])) }
+            counter.advance()
+        }
+        var results = [KMeansResult]()
+        for index in ks.indices { results.append(try fits[index]!.get()) }
+
+        // 2. Validity indices.
+        let labelings = results.map(\.labels)
+        let silhouettes = ClusterValidity.silhouettes(data, labelings: labelings, sampleSize: configuration.silhouetteSample,
+                                                      seed: seed, threads: configuration.kmeans.threads)
+        let indices = TaskResults<(Double, Double)>(count: ks.count)
+        TaskPool.run(count: ks.count, threads: configuration.kmeans.threads) { index in
+            indices[index] = (ClusterValidity.calinskiHarabasz(data, labels: labelings[index]),
+                              ClusterValidity.daviesBouldin(data, labels: labelings[index]))
+        }
+
+        // 3. Bootstrap stability: every (k, resample) pair is one task.
+        let replicates = TaskResults<[Double]?>(count: ks.count * B)
+        TaskPool.run(count: ks.count * B, threads: configuration.kmeans.threads) { task in
+            let index = task / B, b = task % B
+            replicates[task] = ClusterStability.replicate(b, data: data, weights: weights, labels: labelings[index],
+                                                          configuration: options(ks[index]), seed: seed, threads: 1)
+            counter.advance()
+        }
+
+        var candidates = [ChooseKCandidate]()
+        for (index, k) in ks.enumerated() {
+            let stability = ClusterStability.summarize((0..<B).map { replicates[index * B + $0]! }, k: k)
+            // Persona order: largest first, ties by cluster number (as training numbers them).
+            var sizes = [Int](repeating: 0, count: k)
+            for label in labelings[index] { sizes[Int(label)] += 1 }
+            let order = (0..<k).sorted { sizes[$0] != sizes[$1] ? sizes[$0] > sizes[$1] : $0 < $1 }
+            let ordered = StabilityScore(jaccard: order.map { stability.jaccard[$0] }, resamples: stability.resamples,
+                                         failedRefits: stability.failedRefits)
+            let (ch, db) = indices[index]!
+            candidates.append(ChooseKCandidate(k: k, inertia: results[index].inertia, silhouette: silhouettes[index],
+                                               calinskiHarabasz: ch, daviesBouldin: db, stability: ordered,
+                                               sizes: order.map { sizes[$0] },
+                                               isStable: ordered.minimum >= configuration.stableJaccard))
+        }
+        return ChooseKResult(candidates: candidates, recommendation: recommend(candidates, configuration: configuration),
+                             configuration: configuration, rows: n)
+    }
+
+    /// Applies the recommendation rule (see ``ChooseK``) to evaluated candidates.
+    /// - Precondition: `candidates` is not empty.
+    /// - Complexity: O(K).
+    public static func recommend(_ candidates: [ChooseKCandidate], configuration: ChooseKConfiguration) -> ChooseKRecommendation {
+        precondition(!candidates.isEmpty, "nothing to recommend from")
+        func f(_ x: Double) -> String { formatted(x) }
+        let threshold = f(configuration.stableJaccard)
+        let span = "\(candidates.first!.k)...\(candidates.last!.k)"
+        let stable = candidates.filter(\.isStable)
+        var warnings = [String]()
+        let chosen: ChooseKCandidate
+        var reason: String
+        if let best = stable.max(by: { $0.silhouette.mean < $1.silhouette.mean || ($0.silhouette.mean == $1.silhouette.mean && $0.k > $1.k) }) {
+            func tolerance(_ c: ChooseKCandidate) -> Double {
+                let se = (best.silhouette.standardError * best.silhouette.standardError
+                          + c.silhouette.standardError * c.silhouette.standardError).squareRoot()
+                return max(configuration.silhouetteTolerance, 2 * se)
+            }
+            let eligible = stable.filter { best.silhouette.mean - $0.silhouette.mean <= tolerance($0) }
+            chosen = eligible.max {
+                $0.calinskiHarabasz != $1.calinskiHarabasz ? $0.calinskiHarabasz < $1.calinskiHarabasz
+                    : $0.silhouette.mean != $1.silhouette.mean ? $0.silhouette.mean < $1.silhouette.mean : $0.k > $1.k
+            }!
+            reason = "k=\(chosen.k): every persona is stable (min Jaccard \(f(chosen.stability.minimum)) ≥ \(threshold), "
+                + "mean \(f(chosen.stability.mean)))"
+            if stable.count == 1 {
+                reason += " and it is the only stable k in \(span); silhouette \(f(chosen.silhouette.mean)), "
+                    + "Calinski–Harabasz \(f(chosen.calinskiHarabasz))"
+            } else if eligible.count == 1 {
+                reason += " and it has the highest silhouette (\(f(chosen.silhouette.mean))) of the \(stable.count) stable k, "
+                    + "the others more than \(f(configuration.silhouetteTolerance)) lower; Calinski–Harabasz \(f(chosen.calinskiHarabasz))"
+            } else {
+                let others = eligible.filter { $0.k != chosen.k }
+                reason += " and the highest Calinski–Harabasz (\(f(chosen.calinskiHarabasz)) vs "
+                    + others.map { "\(f($0.calinskiHarabasz)) at k=\($0.k)" }.joined(separator: ", ")
+                    + ") among the stable k whose silhouette is within \(f(configuration.silhouetteTolerance)) of the best"
+                    + (best.k == chosen.k ? " (its own, \(f(chosen.silhouette.mean)))"
+                       : " (\(f(best.silhouette.mean)) at k=\(best.k); its own \(f(chosen.silhouette.mean)))")
+            }
+            reason += "; Davies–Bouldin \(f(chosen.daviesBouldin))"
+        } else {
+            chosen = candidates.max { $0.silhouette.mean < $1.silhouette.mean || ($0.silhouette.mean == $1.silhouette.mean && $0.k > $1.k) }!
+            let steadiest = candidates.max { $0.stability.minimum < $1.stability.minimum }!
+            reason = "no k in \(span) gives stable personas (the best min Jaccard is \(f(steadiest.stability.minimum)) "
+                + "at k=\(steadiest.k), below \(threshold)); k=\(chosen.k) has the highest silhouette (\(f(chosen.silhouette.mean)))"
+            warnings.append("no k in \(span) gives stable personas: treat any segmentation of these data as tentative")
+        }
+        let structure = StructureStrength(silhouette: chosen.silhouette.mean)
+        switch structure {
+        case .weak: warnings.append("silhouette \(f(chosen.silhouette.mean)) ≤ 0.50: weak structure, the personas may be artificial")
+        case .none: warnings.append("silhouette \(f(chosen.silhouette.mean)) ≤ 0.25: no substantial cluster structure")
+        case .strong, .reasonable: break
+        }
+        if chosen.stability.failedRefits > 0 {
+            warnings.append("\(chosen.stability.failedRefits) of \(chosen.stability.resamples) refits at k=\(chosen.k) failed (too few distinct rows)")
+        }
+        return ChooseKRecommendation(k: chosen.k, isStable: chosen.isStable, structure: structure, reason: reason, warnings: warnings)
+    }
+
+    /// A number with three significant decimals for messages (e.g. 0.731, 1234.5).
+    static func formatted(_ x: Double) -> String {
+        guard x.isFinite else { return "\(x)" }
+        let magnitude = abs(x)
+        let decimals = magnitude >= 1000 ? 1 : magnitude >= 10 ? 2 : 3
+        var scale = 1.0
+        for _ in 0..<decimals { scale *= 10 }
+        let rounded = (x * scale).rounded() / scale
+        var text = "\(rounded)"
+        if text.hasSuffix(".0") { text.removeLast(2) }
+        return text
+    }
+}
+
+/// Counts finished fits and reports them, one call at a time.
+private final class ProgressCounter: @unchecked Sendable {
+    private let lock = NSLock()
+    private var done = 0
+    let total: Int
+    let report: (@Sendable (Int, Int) -> Void)?
+
+    init(total: Int, report: (@Sendable (Int, Int) -> Void)?) {
+        self.total = total
+        self.report = report
+    }
+
+    func advance() {
+        guard let report else { return }
+        lock.lock()
+        defer { lock.unlock() }
+        done += 1
+        report(done, total)
+    }
+}
