@@ -5,7 +5,7 @@ import PersonaKit
 /// A realistic persona report, laid out by ``PersonaReportHTML`` as `persona report` does: two
 /// periods of synthetic customers, trained then retrained (one persona fewer, so one retires),
 /// with the persona table, the profiles, the value pyramid, the cross-tables, the persona map
-/// with movement arrows and the drift summary.
+/// with movement arrows, the choose-k chart and the drift summary.
 enum HTMLReportDemo {
     struct Built {
         let report: HTMLReport
@@ -14,7 +14,7 @@ enum HTMLReportDemo {
     }
 
     /// Section identifiers the demo report has, in order.
-    static let sectionIDs = ["personas", "profiles", "value-pyramid", "cross-tables", "map", "drift"]
+    static let sectionIDs = ["personas", "profiles", "value-pyramid", "cross-tables", "map", "choose-k", "drift"]
 
     static func build(customers: Int = 1_500) throws -> Built {
         let generator = SyntheticCustomers(configuration: .init(customerCount: customers, seed: 7))
@@ -41,10 +41,15 @@ enum HTMLReportDemo {
                                                                 current: second, currentPersonas: personas),
                                 matching: retrained.matching)
 
+        // Choosing k on the second period: a short range and few resamples keep the test quick.
+        let chooseK = try ChooseK.evaluate(matrix, configuration: ChooseKConfiguration(
+            clusterCounts: 3...6, kmeans: KMeansConfiguration(clusterCount: 3, restarts: 1, seed: 3), resamples: 3))
+
         let personaReport = try PersonaReport(data: second, personas: personas, model: model,
                                               options: .defaults(for: second.schema))
         let report = PersonaReportHTML.render(personaReport, model: model, format: ReportFormat(minimumCellSize: 5),
-                                              extras: .init(map: map, driftSummary: drift.summary(),
+                                              extras: .init(map: map, chooseKChart: ChooseKChart.svg(chooseK),
+                                                            driftSummary: drift.summary(),
                                                             source: "synthetic customers, second period"))
         return Built(report: report, model: model, map: map)
     }
