@@ -371,7 +371,7 @@ struct BadInputTests {
         try runPersona(["assign", "--model", workspace.model, "--data", data, "--out", out + "/new4/a.csv", "-q"])
         try runPersona(["report", "--model", workspace.model, "--data", data, "--out-dir", out + "/new5/deeper/rep", "-q"])
         let files = try snapshot(out).filter { $0.value != nil }.keys.sorted()
-        let report = { (dir: String) in ReportWriter.fileNames.map { "\(dir)/\($0)" } }
+        let report = { (dir: String) in ReportSupport.fileNames.map { "\(dir)/\($0)" } }
         #expect(files == (["new1/m.json", "new2/deeper/a.csv", "new4/a.csv"] + report("new3/deeper/rep")
                           + report("new5/deeper/rep")).sorted())
     }

@@ -67,9 +67,9 @@ struct EndToEndTests {
         let reportDir = w.scratch.path("report")
         try runPersona(["report", "--model", model, "--data", w.periodOne, "--out-dir", reportDir, "-q"])
         let names = try FileManager.default.contentsOfDirectory(atPath: reportDir).sorted()
-        #expect(names == ReportWriter.fileNames.sorted())
+        #expect(names == ReportSupport.fileNames.sorted())
         // train --report-dir and report describe the same customers with the same model.
-        for name in ReportWriter.fileNames {
+        for name in ReportSupport.fileNames {
             #expect(try bytes(reportDir + "/" + name) == bytes(trainReport + "/" + name),
                     "\(name) from train --report-dir differs from report's")
         }

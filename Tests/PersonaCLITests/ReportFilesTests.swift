@@ -59,7 +59,7 @@ struct ReportFilesTests {
     func agreesWithAssignments() throws {
         let w = try ReportWorkspace()
         let dir = try w.report("rep")
-        #expect(try FileManager.default.contentsOfDirectory(atPath: dir).sorted() == ReportWriter.fileNames.sorted())
+        #expect(try FileManager.default.contentsOfDirectory(atPath: dir).sorted() == ReportSupport.fileNames.sorted())
         let rows = AccountFixture.rows
         let value = rows.map { Double($0[Fixture.column("profile_value")])! }
         let total = value.reduce(0, +)
@@ -217,7 +217,7 @@ struct ReportFilesTests {
         try runPersona(["train", "--data", w.data, "--k", "2", "--out", w.scratch.path("again.json"),
                         "--report-dir", trainDir, "-q"] + options)
         let reportDir = try w.report("rep", options)
-        for name in ReportWriter.fileNames {
+        for name in ReportSupport.fileNames {
             #expect(try bytes(trainDir + "/" + name) == bytes(reportDir + "/" + name), "\(name)")
         }
     }
