@@ -10,7 +10,7 @@ import Darwin
 #endif
 
 /// Reads a CSV file in batches of whole records, in memory bounded by the chunk size
-/// (plus the longest record): the reader behind every command, for files of any length.
+/// (plus twice the longest record): the reader behind every command, for files of any length.
 ///
 /// ```swift
 /// let reader = try CSVStreamReader(contentsOf: url)
@@ -73,7 +73,7 @@ public final class CSVStreamReader {
         var buffer = [UInt8]()
         var skipBOM = true
         while names == nil {
-            buffer = try fill(carrying: buffer)
+            buffer = try fill(carrying: buffer, amount: Self.growth(buffer.count, chunkSize: chunkSize))
             if skipBOM, buffer.count >= 3 || atEnd {
                 skipBOM = false
                 if buffer.starts(with: [0xEF, 0xBB, 0xBF]) { buffer.removeFirst(3) }
@@ -106,7 +106,7 @@ public final class CSVStreamReader {
         var amount = max(chunkSize - buffer.count, 1)   // a batch holds about one chunk
         while true {
             if !atEnd { buffer = try fill(carrying: buffer, amount: amount) }
-            amount = chunkSize   // a record longer than what is buffered: grow
+            amount = Self.growth(buffer.count, chunkSize: chunkSize)   // a record longer than what is buffered: grow
             let firstRow = row + 1
             let (fields, consumed, _) = try scan(buffer, width: header.count, limit: .max)
             if !fields.isEmpty {
@@ -116,6 +116,12 @@ public final class CSVStreamReader {
             if atEnd { return nil }
         }
     }
+
+    /// How many bytes to read when `buffered` bytes hold no whole record: a chunk, or as many
+    /// as are buffered when that is more, so that a record much longer than a chunk (or an
+    /// unterminated quote near the start of a large file) is read in O(length) rather than
+    /// O(length² / chunk) (every read copies and rescans the buffer).
+    static func growth(_ buffered: Int, chunkSize: Int) -> Int { max(chunkSize, buffered) }
 
     /// 64-bit FNV-1a of every byte read so far, as 16 hex digits (`nil` unless hashing).
     public var contentHash: String? { hasher?.hex }

@@ -7,8 +7,14 @@ public struct ModelValidationError: Error, Equatable, Sendable, CustomStringConv
 }
 
 extension PersonaModel {
-    /// Checks that a decoded model is internally consistent, so that assigning with it can
-    /// never fail or crash: personas present with unique identifiers, every centroid as wide
+    /// The largest persona identifier a model may hold or hand out (2³¹ − 1): identifiers
+    /// count up from 1 by one per new persona, so a real model stays far below it, and a
+    /// retrain can always count on without overflowing.
+    public static let maximumPersonaID = Int(Int32.max)
+
+    /// Checks that a decoded model is internally consistent, so that assigning with it (or
+    /// retraining from it) can never fail or crash: personas present with unique identifiers,
+    /// `nextPersonaID` above every identifier used and at most ``maximumPersonaID``, every centroid as wide
     /// as the encoder, encoder parameters finite and matching the schema's segment attributes.
     /// - Throws: ``ModelValidationError`` naming the first inconsistency.
     /// - Complexity: O(k × width + attributes).
@@ -17,6 +23,14 @@ extension PersonaModel {
         do { try schema.validate() } catch { try fail("\(error)") }
         if personas.isEmpty { try fail("the model has no personas") }
         if Set(personas.map(\.id)).count != personas.count { try fail("persona identifiers are not unique") }
+        // A retrain numbers new personas from `nextPersonaID` on: it must be above every
+        // identifier used so far, with room to count up.
+        if let used = (personas.map(\.id) + retiredPersonaIDs).max(), nextPersonaID <= used {
+            try fail("nextPersonaID \(nextPersonaID) is not above the identifiers already used (up to \(used))")
+        }
+        if nextPersonaID > Self.maximumPersonaID {
+            try fail("nextPersonaID \(nextPersonaID) is above the largest persona identifier, \(Self.maximumPersonaID)")
+        }
         let width = encoder.width
         if width == 0 { try fail("the encoder has no columns") }
         for persona in personas {
