@@ -43,6 +43,8 @@ struct ExplainCommand: ParsableCommand {
         }
     }
 
+    @OptionGroup var progress: ProgressOptions
+
     func run() throws {
         if let out {
             try CommandSupport.checkDistinct(inputs: [data, model], outputs: [out])
@@ -65,6 +67,7 @@ struct ExplainCommand: ParsableCommand {
         let bytes = ExplanationWriter.render(explanation, model: model, format: format)
         if let out {
             try CommandSupport.write(bytes, to: out)
+            progress.say("wrote the explanation to \(out)")
         } else {
             FileHandle.standardOutput.write(Data(bytes))
         }

@@ -33,6 +33,8 @@ struct ExportSQLCommand: ParsableCommand {
     @Option(help: "Where to write the query (default: standard output).")
     var out: String?
 
+    @OptionGroup var progress: ProgressOptions
+
     func run() throws {
         if let out {
             try CommandSupport.checkDistinct(inputs: [model], outputs: [out])
@@ -45,6 +47,7 @@ struct ExportSQLCommand: ParsableCommand {
         }
         if let out {
             try CommandSupport.write(Array(sql.utf8), to: out)
+            progress.say("wrote the query to \(out)")
         } else {
             FileHandle.standardOutput.write(Data(sql.utf8))
         }

@@ -20,6 +20,9 @@ struct HistoryCommand: ParsableCommand {
     @Option(help: "A customer identifier: print the customer's persona in every run.")
     var customer: String?
 
+    /// Accepted for symmetry with the other commands; `history` prints only its result.
+    @OptionGroup var progress: ProgressOptions
+
     func run() throws {
         guard FileManager.default.fileExists(atPath: history) else {
             throw CommandFailure("history \(history): no such file")

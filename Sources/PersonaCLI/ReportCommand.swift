@@ -54,13 +54,13 @@ struct ReportCommand: ParsableCommand {
         var extras = ReportSupport.Extras()
         extras.previousModel = try previousModel.map(CommandSupport.loadModel)
         extras.chooseKChart = try chooseKChart.map { path in
-            let text = try Self.readText(path)
+            let text = try Self.readText(path, option: "--choose-k")
             guard let start = text.range(of: "<svg"), text.range(of: "</svg>") != nil else {
-                throw CommandFailure("\(path): not an SVG image (no <svg> element)")
+                throw CommandFailure("--choose-k \(path): not an SVG image (no <svg> element); give the output directory of persona choose-k or its choose-k.svg")
             }
             return String(text[start.lowerBound...])
         }
-        extras.driftSummary = try driftSummary.map(Self.readText)
+        extras.driftSummary = try driftSummary.map { try Self.readText($0, option: "--drift") }
         let loaded = try CommandSupport.loadTable(data)
         let rendered = try ReportSupport.render(model: model, table: loaded.table, path: data, idColumn: idColumn,
                                                 options: report, extras: extras)
@@ -79,13 +79,16 @@ struct ReportCommand: ParsableCommand {
         return URL(fileURLWithPath: path).appendingPathComponent(defaultName).path
     }
 
-    /// The UTF-8 text of `path`; errors name the file.
-    static func readText(_ path: String) throws -> String {
+    /// The UTF-8 text of `path`, given with `option`; errors name the option and the file.
+    static func readText(_ path: String, option: String) throws -> String {
+        guard FileManager.default.fileExists(atPath: path) else {
+            throw CommandFailure("\(option) \(path): no such file or directory")
+        }
         guard let data = FileManager.default.contents(atPath: path) else {
-            throw CommandFailure("\(path): cannot read the file (missing or not readable)")
+            throw CommandFailure("\(option) \(path): cannot read the file")
         }
         guard let text = String(data: data, encoding: .utf8) else {
-            throw CommandFailure("\(path): not UTF-8 text")
+            throw CommandFailure("\(option) \(path): not UTF-8 text")
         }
         return text
     }

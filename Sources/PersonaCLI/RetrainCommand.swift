@@ -137,7 +137,8 @@ struct RetrainCommand: ParsableCommand {
         }
         let model = retrained.model
         let matching = retrained.matching
-        progress.say("matched by \(matching.basis.rawValue): \(matching.matches.count) persona(s) continue, new \(matching.introduced), retired \(matching.retired)")
+        progress.say("matched by \(matching.basis.rawValue): \(matching.matches.count) persona(s) continue; "
+                     + "new: \(Self.list(matching.introduced)); retired: \(Self.list(matching.retired))")
 
         // Drift.
         let members = Dictionary(uniqueKeysWithValues: zip(customers.ids, retrained.assignments.map(\.persona)))
@@ -243,6 +244,9 @@ struct RetrainCommand: ParsableCommand {
         }
         return RawTable(columnNames: names, columns: columns)
     }
+
+    /// Persona identifiers as `4, 7`, or `none`.
+    static func list(_ ids: [Int]) -> String { ids.isEmpty ? "none" : ids.map(String.init).joined(separator: ", ") }
 }
 
 extension RetrainingStart: ExpressibleByArgument {}

@@ -19,6 +19,8 @@ struct SchemaCommand: ParsableCommand {
     @Option(help: "Where to write the schema (default: standard output).")
     var out: String?
 
+    @OptionGroup var progress: ProgressOptions
+
     func run() throws {
         if let out {
             try CommandSupport.checkDistinct(inputs: [data], outputs: [out])
@@ -32,6 +34,7 @@ struct SchemaCommand: ParsableCommand {
         let json = try SchemaFile.encode(schema)
         if let out {
             try CommandSupport.write(Array(json), to: out)
+            progress.say("wrote the schema to \(out)")
         } else {
             FileHandle.standardOutput.write(json)
         }

@@ -15,7 +15,7 @@ import Foundation
 /// var report = HTMLReport(title: "Personas — Q2 2026", subtitle: "model m2.json · 5,050 customers")
 /// report.append(.init(id: "personas", title: "Personas", intro: "One row per persona.", blocks: [
 ///     .table(.init(header: ["Persona", "Customers", "Share"], rows: [
-///         [.persona("Young urban savers", index: 0), .integer(1_204), .share(0.24)],
+///         [.persona("Young urban savers", id: 1), .integer(1_204), .share(0.24)],
 ///     ])),
 /// ]))
 /// report.append(.init(id: "map", title: "Persona map", blocks: [.figure(svg: mapSVG, caption: "PC1 × PC2")]))
@@ -113,10 +113,10 @@ public struct HTMLReport: Sendable {
         /// Nothing.
         case empty
 
-        /// A persona's name with its map colour (`SVGDocument.palette[index % 10]`, where
-        /// `index` is the persona's position in its model).
-        public static func persona(_ name: String, index: Int) -> Cell {
-            .swatch(name, colour: SVGDocument.palette[index % SVGDocument.palette.count])
+        /// A persona's name with its map colour (`PersonaMapSVG.colour(persona:)` of its
+        /// identifier, the same in every period).
+        public static func persona(_ name: String, id: Int) -> Cell {
+            .swatch(name, colour: PersonaMapSVG.colour(persona: id))
         }
 
         var isNumeric: Bool {

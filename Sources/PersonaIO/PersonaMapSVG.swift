@@ -7,8 +7,8 @@ import PersonaKit
 /// to its current one, retired personas as faded rings. Axes read "PC1 (xx.x % of variance)";
 /// a legend below the plot lists every persona with its colour and customer count.
 ///
-/// Persona *i* of the model (in model order) gets `SVGDocument.palette[i % 10]`, the colour
-/// the HTML report uses for the same persona. The two axes are scaled independently to fill
+/// The persona with identifier *i* gets `SVGDocument.palette[(i − 1) % 10]` in every period,
+/// the colour the HTML report uses for the same persona. The two axes are scaled independently to fill
 /// the plot.
 ///
 /// ```swift
@@ -16,8 +16,13 @@ import PersonaKit
 /// let svg = PersonaMapSVG.render(map)
 /// ```
 public enum PersonaMapSVG {
-    /// The colour of the persona at `index` in its model's persona list.
-    public static func colour(index: Int) -> String { SVGDocument.palette[index % SVGDocument.palette.count] }
+    /// The colour of the persona with identifier `persona`: `SVGDocument.palette[(persona − 1) % 10]`.
+    /// Keyed by identifier, not by position, so a persona that continues through a retrain keeps
+    /// its colour in every later map and report.
+    public static func colour(persona: Int) -> String {
+        let count = SVGDocument.palette.count
+        return SVGDocument.palette[((persona - 1) % count + count) % count]
+    }
 
     /// The map as a complete `<svg>` element.
     ///
@@ -77,9 +82,8 @@ public enum PersonaMapSVG {
                  size: 12, anchor: .middle, bold: true, rotate: -90)
 
         // Customers.
-        let index = Dictionary(uniqueKeysWithValues: map.centres.map { ($0.persona, $0.index) })
         for point in map.points {
-            svg.circle(cx: px(point.x), cy: py(point.y), r: 2.3, fill: colour(index: index[point.persona] ?? 0), opacity: 0.45)
+            svg.circle(cx: px(point.x), cy: py(point.y), r: 2.3, fill: colour(persona: point.persona), opacity: 0.45)
         }
 
         // Movement: previous centres, arrows to the current ones, retired personas.
@@ -87,7 +91,7 @@ public enum PersonaMapSVG {
         for previous in map.previousCentres {
             let x = px(previous.x), y = py(previous.y)
             if let now = current[previous.persona] {
-                let c = colour(index: now.index)
+                let c = colour(persona: now.persona)
                 svg.circle(cx: x, cy: y, r: 4.5, fill: "#ffffff", stroke: c, tooltip: "\(previous.name) before")
                 let (tx, ty) = (px(now.x), py(now.y))
                 let length = ((tx - x) * (tx - x) + (ty - y) * (ty - y)).squareRoot()
@@ -108,7 +112,7 @@ public enum PersonaMapSVG {
         }
         let newPersonas = Set(map.newPersonas)
         for centre in map.centres {
-            svg.circle(cx: px(centre.x), cy: py(centre.y), r: 7.5, fill: colour(index: centre.index), stroke: "#222222",
+            svg.circle(cx: px(centre.x), cy: py(centre.y), r: 7.5, fill: colour(persona: centre.persona), stroke: "#222222",
                        tooltip: "\(centre.name): \(centre.customers) customers")
         }
         var labels: [(text: String, x: Double, y: Double, anchor: SVGDocument.TextAnchor, fill: String)] = []
@@ -130,7 +134,7 @@ public enum PersonaMapSVG {
 
         // Legend.
         var entries: [(draw: (inout SVGDocument, Double, Double) -> Void, text: String)] = map.centres.map { centre in
-            ({ svg, x, y in svg.circle(cx: x + 6, cy: y - 4, r: 6, fill: colour(index: centre.index), stroke: "#222222") },
+            ({ svg, x, y in svg.circle(cx: x + 6, cy: y - 4, r: 6, fill: colour(persona: centre.persona), stroke: "#222222") },
              "\(centre.persona) · \(centre.name) — \(centre.customers) customers")
         }
         for previous in retired {

@@ -77,7 +77,7 @@ public enum PersonaReportHTML {
         let format: ReportFormat
 
         func swatch(_ s: Int) -> HTMLReport.Cell {
-            .persona("\(report.personas[s].id) · \(report.personas[s].name)", index: s)
+            .persona("\(report.personas[s].id) · \(report.personas[s].name)", id: report.personas[s].id)
         }
 
         func withheld(_ customers: Int) -> Bool { format.suppresses(customers) }
@@ -124,7 +124,7 @@ public enum PersonaReportHTML {
                     let difference = c.standardizedDifference ?? 0
                     let bar: HTMLReport.Cell = withheld(n) ? .text(format.suppressionMarker)
                         : .bar(label: String(format: "%+.2f", difference), fraction: min(1, abs(difference) / 2),
-                               colour: difference >= 0 ? PersonaMapSVG.colour(index: s) : "#9A9A9A")
+                               colour: difference >= 0 ? PersonaMapSVG.colour(persona: report.personas[s].id) : "#9A9A9A")
                     return [.text(c.category.map { "\(c.attribute) = \($0)" } ?? c.attribute), .text(c.group.rawValue),
                             number(c.personaMean, customers: n), .number(c.populationMean, decimals: 2),
                             number(c.index, customers: n, decimals: 0), bar]
@@ -146,18 +146,19 @@ public enum PersonaReportHTML {
         func valuePyramidSection() -> HTMLReport.Section? {
             guard let pyramid = report.valuePyramid else { return nil }
             let ids = report.personas.indices
-            let header = ["Band", "Customers", "Share of value"] + ids.map { "Persona \(report.personas[$0].id)" }
+            let header = ["Band", "Customers", "Share of value"] + ids.map { "Persona \(report.personas[$0].id) (%)" }
             let rows: [[HTMLReport.Cell]] = pyramid.bands.map { band in
                 [.text(band.definition.label), count(band.customers),
                  share(pyramid.total != 0 ? band.value / pyramid.total : nil, customers: band.customers)]
                     + ids.map { s in
-                        share(band.customers > 0 ? Double(band.personaCustomers[s]) / Double(band.customers) : nil,
-                              customers: band.personaCustomers[s])
+                        // Plain percentages keep a row of many personas within the page.
+                        number(band.customers > 0 ? 100 * Double(band.personaCustomers[s]) / Double(band.customers) : nil,
+                               customers: band.personaCustomers[s], decimals: 1)
                     }
             }
             return .init(id: "value-pyramid", title: "Value pyramid",
                          intro: "Customers ranked by \(pyramid.column), highest first. For each band: its customers, "
-                             + "its share of total value, and which personas make it up (share of the band's customers; "
+                             + "its share of total value, and which personas make it up (per cent of the band's customers; "
                              + "persona names are in the table of personas).",
                          blocks: [.table(.init(header: header, rows: rows))])
         }

@@ -30,7 +30,7 @@ public struct SVGDocument: Sendable {
     private var body: [String] = []
 
     /// Ten colours that stay distinguishable for the common forms of colour blindness
-    /// (Okabe & Ito's eight, then two darker greys). Persona *i* uses `palette[i % 10]`.
+    /// (Okabe & Ito's eight, then two darker greys). Persona *i* (its identifier) uses `palette[(i − 1) % 10]`.
     public static let palette = ["#0072B2", "#E69F00", "#009E73", "#CC79A7", "#56B4E9",
                                  "#D55E00", "#F0E442", "#000000", "#7F7F7F", "#4D4D4D"]
 

@@ -28,7 +28,7 @@ import PersonaKit
 
     @Test func tablesAlignNumbersRightAndDrawShareBars() {
         let table = HTMLReport.Table(header: ["Name", "Customers", "Share", "Note"], rows: [
-            [.persona("Savers", index: 1), .integer(12_345), .share(0.256), .text("x")],
+            [.persona("Savers", id: 2), .integer(12_345), .share(0.256), .text("x")],
             [.text("Other"), .number(nil, decimals: 1), .share(1.2), .empty],
         ])
         let html = HTMLReport.render(table)
