@@ -75,16 +75,7 @@ struct ChooseKCommand: ParsableCommand {
         if let outDir { try CommandSupport.checkWritableDirectory(outDir) }
 
         let start = Date()
-        var declared: PersonaSchema? = nil
-        if let path = self.schema {
-            var schema = try CommandSupport.loadSchema(path)
-            if let idColumn { schema.idColumn = idColumn }
-            if let weightColumn { schema.weightColumn = weightColumn }
-            declared = schema
-        }
-        var file = CustomerFile(url: URL(fileURLWithPath: data), displayName: data, schema: declared)
-        file.idColumn = idColumn ?? "customer_id"
-        file.weightColumn = weightColumn
+        let file = try CommandSupport.customerFile(data, schema: schema, idColumn: idColumn, weightColumn: weightColumn)
         progress.say("reading \(data)…")
         let customers: CustomerData
         let matrix: FeatureMatrix

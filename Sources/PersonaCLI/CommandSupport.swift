@@ -57,6 +57,22 @@ enum CommandSupport {
     }
 
     /// Reads a JSON schema file.
+    /// The customer file `data` as `train` and `choose-k` read it: with the schema file at
+    /// `schema` when given (its id and weight columns overridden by the options), else inferred.
+    static func customerFile(_ data: String, schema: String?, idColumn: String?, weightColumn: String?) throws -> CustomerFile {
+        var declared: PersonaSchema? = nil
+        if let schema {
+            var loaded = try loadSchema(schema)
+            if let idColumn { loaded.idColumn = idColumn }
+            if let weightColumn { loaded.weightColumn = weightColumn }
+            declared = loaded
+        }
+        var file = CustomerFile(url: URL(fileURLWithPath: data), displayName: data, schema: declared)
+        file.idColumn = idColumn ?? "customer_id"
+        file.weightColumn = weightColumn
+        return file
+    }
+
     static func loadSchema(_ path: String) throws -> PersonaSchema {
         let data: Data
         do { data = try AtomicFile.readData(at: URL(fileURLWithPath: path)) } catch { throw CommandFailure(error.description) }

@@ -94,16 +94,7 @@ struct TrainCommand: ParsableCommand {
         if let reportDir { try CommandSupport.checkWritableDirectory(reportDir) }
 
         let start = Date()
-        var declared: PersonaSchema? = nil
-        if let path = self.schema {
-            var schema = try CommandSupport.loadSchema(path)
-            if let idColumn { schema.idColumn = idColumn }
-            if let weightColumn { schema.weightColumn = weightColumn }
-            declared = schema
-        }
-        var file = CustomerFile(url: URL(fileURLWithPath: data), displayName: data, schema: declared)
-        file.idColumn = idColumn ?? "customer_id"
-        file.weightColumn = weightColumn
+        let file = try CommandSupport.customerFile(data, schema: schema, idColumn: idColumn, weightColumn: weightColumn)
         let options = TrainingOptions(
             kmeans: KMeansConfiguration(clusterCount: k, restarts: restarts, maxIterations: maxIterations,
                                         tolerance: tolerance, seed: seed, algorithm: algorithm, threads: threads, refinement: refinement),

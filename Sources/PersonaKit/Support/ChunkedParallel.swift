@@ -33,30 +33,7 @@ struct ChunkedParallel: Sendable {
     /// another process delays does not hold up the rest; which worker ran a chunk never
     /// affects a result.
     func forEachChunk(_ body: @Sendable (Int, Range<Int>) -> Void) {
-        let chunks = chunkCount
-        if threads == 1 || chunks <= 1 {
-            for c in 0..<chunks { body(c, range(of: c)) }
-            return
-        }
-        let next = ChunkCounter()
-        DispatchQueue.concurrentPerform(iterations: threads) { _ in
-            while let c = next.take(below: chunks) { body(c, range(of: c)) }
-        }
-    }
-}
-
-/// Hands out chunk numbers in order, one at a time, to concurrent workers.
-private final class ChunkCounter: @unchecked Sendable {
-    private let lock = NSLock()
-    private var next = 0
-
-    /// The next chunk number, or `nil` once all `count` are taken.
-    func take(below count: Int) -> Int? {
-        lock.lock()
-        defer { lock.unlock() }
-        guard next < count else { return nil }
-        next += 1
-        return next - 1
+        TaskPool.run(count: chunkCount, threads: threads) { chunk in body(chunk, range(of: chunk)) }
     }
 }
 
