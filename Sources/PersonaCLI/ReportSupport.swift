@@ -75,7 +75,7 @@ enum ReportSupport {
         let accountColumn: String?
         if let name = options.accountColumn {
             if options.crossTabColumns.contains(name) {
-                throw CommandFailure("--account-column and --crosstab-column both name '\(name)': an account column is reported as account mixes, not cross-tabulated")
+                throw CommandFailure("\(path): --account-column and --crosstab-column both name '\(name)': an account column is reported as account mixes, not cross-tabulated")
             }
             guard table.columnIndex(named: name) != nil else {
                 throw CommandFailure("\(path): --account-column '\(name)': no such column (columns: \(table.columnNames.joined(separator: ", ")))")
