@@ -38,20 +38,7 @@ struct ChooseKCommand: ParsableCommand {
     @Option(help: "Rows up to which the silhouette is exact; larger data is scored on a sample of this many rows.")
     var silhouetteSample: Int = ClusterValidity.defaultSilhouetteSample
 
-    @Option(help: "Scaling of numeric attributes: zscore (default) or none.")
-    var scaling: Scaling = .zscore
-
-    @Flag(help: "Give every attribute group the same total weight.")
-    var balanceGroups = false
-
-    @Option(help: "JSON schema file declaring each attribute's group, kind, role and weight.")
-    var schema: String?
-
-    @Option(help: "Identifier column (overrides the schema's).")
-    var idColumn: String?
-
-    @Option(help: "Column of sample weights (≥ 0), used by the fits.")
-    var weightColumn: String?
+    @OptionGroup var input: CustomerInputOptions
 
     @Option(help: "Worker threads (default: all cores). Results do not depend on it.")
     var threads: Int?
@@ -71,17 +58,17 @@ struct ChooseKCommand: ParsableCommand {
         if let threads, threads < 1 { throw CommandFailure("--threads \(threads): must be at least 1") }
         let kRange = try KRange(parsing: self.kRange)
         let outputs = outDir.map { dir in Self.fileNames.map { "\(dir)/\($0)" } } ?? []
-        try CommandSupport.checkDistinct(inputs: [data] + (schema.map { [$0] } ?? []), outputs: outputs)
+        try CommandSupport.checkDistinct(inputs: [data] + (input.schema.map { [$0] } ?? []), outputs: outputs)
         if let outDir { try CommandSupport.checkWritableDirectory(outDir) }
 
         let start = Date()
-        let file = try CommandSupport.customerFile(data, schema: schema, idColumn: idColumn, weightColumn: weightColumn)
+        let file = try input.customerFile(data)
         progress.say("reading \(data)…")
         let customers: CustomerData
         let matrix: FeatureMatrix
         do {
             customers = try file.readAll(threads: threads)
-            let encoder = try FeatureEncoder(fitting: customers, options: EncodingOptions(scaling: scaling, balanceGroups: balanceGroups))
+            let encoder = try FeatureEncoder(fitting: customers, options: input.encoding)
             matrix = try encoder.transform(customers)
         } catch let error as CustomerFileError {
             throw CommandFailure(error.description)

@@ -26,6 +26,43 @@ struct ProgressOptions: ParsableArguments {
     }
 }
 
+/// How `train` and `choose-k` read and encode a customer file.
+struct CustomerInputOptions: ParsableArguments {
+    @Option(help: "Scaling of numeric attributes: zscore (default) or none.")
+    var scaling: Scaling = .zscore
+
+    @Flag(help: "Give every attribute group the same total weight.")
+    var balanceGroups = false
+
+    @Option(help: "JSON schema file declaring each attribute's group, kind, role and weight.")
+    var schema: String?
+
+    @Option(help: "Identifier column (overrides the schema's).")
+    var idColumn: String?
+
+    @Option(help: "Column of sample weights (≥ 0), used by the fits.")
+    var weightColumn: String?
+
+    /// The encoding these options ask for.
+    var encoding: EncodingOptions { EncodingOptions(scaling: scaling, balanceGroups: balanceGroups) }
+
+    /// The customer file `data`: with the schema file when given (its id and weight columns
+    /// overridden by the options), else inferred.
+    func customerFile(_ data: String) throws -> CustomerFile {
+        var declared: PersonaSchema? = nil
+        if let schema {
+            var loaded = try CommandSupport.loadSchema(schema)
+            if let idColumn { loaded.idColumn = idColumn }
+            if let weightColumn { loaded.weightColumn = weightColumn }
+            declared = loaded
+        }
+        var file = CustomerFile(url: URL(fileURLWithPath: data), displayName: data, schema: declared)
+        file.idColumn = idColumn ?? "customer_id"
+        file.weightColumn = weightColumn
+        return file
+    }
+}
+
 extension Scaling: ExpressibleByArgument {}
 extension KMeansRefinement: ExpressibleByArgument {}
 extension KMeansAlgorithm: ExpressibleByArgument {}
@@ -57,22 +94,6 @@ enum CommandSupport {
     }
 
     /// Reads a JSON schema file.
-    /// The customer file `data` as `train` and `choose-k` read it: with the schema file at
-    /// `schema` when given (its id and weight columns overridden by the options), else inferred.
-    static func customerFile(_ data: String, schema: String?, idColumn: String?, weightColumn: String?) throws -> CustomerFile {
-        var declared: PersonaSchema? = nil
-        if let schema {
-            var loaded = try loadSchema(schema)
-            if let idColumn { loaded.idColumn = idColumn }
-            if let weightColumn { loaded.weightColumn = weightColumn }
-            declared = loaded
-        }
-        var file = CustomerFile(url: URL(fileURLWithPath: data), displayName: data, schema: declared)
-        file.idColumn = idColumn ?? "customer_id"
-        file.weightColumn = weightColumn
-        return file
-    }
-
     static func loadSchema(_ path: String) throws -> PersonaSchema {
         let data: Data
         do { data = try AtomicFile.readData(at: URL(fileURLWithPath: path)) } catch { throw CommandFailure(error.description) }

@@ -28,20 +28,7 @@ struct TrainCommand: ParsableCommand {
     @Option(help: "k-means++ restarts; the lowest-inertia fit is kept.")
     var restarts: Int = 4
 
-    @Option(help: "Scaling of numeric attributes: zscore (default) or none.")
-    var scaling: Scaling = .zscore
-
-    @Flag(help: "Give every attribute group the same total weight.")
-    var balanceGroups = false
-
-    @Option(help: "JSON schema file declaring each attribute's group, kind, role and weight.")
-    var schema: String?
-
-    @Option(help: "Identifier column (overrides the schema's).")
-    var idColumn: String?
-
-    @Option(help: "Column of sample weights (≥ 0).")
-    var weightColumn: String?
+    @OptionGroup var input: CustomerInputOptions
 
     @Option(help: "Iteration cap per restart.")
     var maxIterations: Int = 300
@@ -87,18 +74,18 @@ struct TrainCommand: ParsableCommand {
             throw CommandFailure("the report options (--value-column, --crosstab-column, --account-column, --separator, --min-cell-size) need --report-dir")
         }
         let reportFiles = reportDir.map { dir in ReportSupport.fileNames.map { "\(dir)/\($0)" } } ?? []
-        try CommandSupport.checkDistinct(inputs: [data] + (schema.map { [$0] } ?? []),
+        try CommandSupport.checkDistinct(inputs: [data] + (input.schema.map { [$0] } ?? []),
                                          outputs: [out] + (assignments.map { [$0] } ?? []) + reportFiles + (history.map { [$0] } ?? []))
         try CommandSupport.checkWritable(out)
         if let assignments { try CommandSupport.checkWritable(assignments) }
         if let reportDir { try CommandSupport.checkWritableDirectory(reportDir) }
 
         let start = Date()
-        let file = try CommandSupport.customerFile(data, schema: schema, idColumn: idColumn, weightColumn: weightColumn)
+        let file = try input.customerFile(data)
         let options = TrainingOptions(
             kmeans: KMeansConfiguration(clusterCount: k, restarts: restarts, maxIterations: maxIterations,
                                         tolerance: tolerance, seed: seed, algorithm: algorithm, threads: threads, refinement: refinement),
-            encoding: EncodingOptions(scaling: scaling, balanceGroups: balanceGroups))
+            encoding: input.encoding)
         let trained: CustomerFile.TrainingResult
         do {
             trained = try file.train(options: options, createdAt: CommandSupport.now(), step: { progress.say("\($0)…") }) { step in
@@ -147,8 +134,8 @@ struct TrainCommand: ParsableCommand {
                 // Recorded before the files move into place: a failure here leaves neither.
                 let run = HistorySupport.run(
                     command: "train", modelBytes: modelBytes, dataHash: model.training.dataHash,
-                    parameters: ["data": data, "k": k, "seed": seed, "restarts": restarts, "scaling": scaling.rawValue,
-                                 "balanceGroups": balanceGroups, "refinement": refinement.rawValue],
+                    parameters: ["data": data, "k": k, "seed": seed, "restarts": restarts, "scaling": input.scaling.rawValue,
+                                 "balanceGroups": input.balanceGroups, "refinement": refinement.rawValue],
                     rowCount: trained.ids.count)
                 let id = try HistorySupport.record(run, in: store, model: model, ids: trained.ids,
                                                    assignments: trained.assignments, staged: &outputs)
