@@ -27,8 +27,11 @@ let package = Package(
             pkgConfig: "lapack",
             providers: [.apt(["liblapack-dev"])]
         ),
+        // The distance kernels in C, built for the baseline instruction set and for AVX,
+        // chosen at run time (see Sources/CPersonaKernels/DistanceKernels.c).
+        .target(name: "CPersonaKernels"),
         // The pure core: no file I/O, no printing, no global state.
-        .target(name: "PersonaKit", dependencies: ["CLAPACK"]),
+        .target(name: "PersonaKit", dependencies: ["CLAPACK", "CPersonaKernels"]),
         // Files: CSV reading and writing, model files, reports.
         .target(name: "PersonaIO", dependencies: ["PersonaKit"]),
         // Assignment history in SQLite (GRDB): runs, personas, every customer's persona per run.

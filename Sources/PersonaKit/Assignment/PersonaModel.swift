@@ -84,17 +84,19 @@ public struct PersonaModel: Sendable, Hashable, Codable {
     public func assign(_ matrix: FeatureMatrix, threads: Int? = nil) -> [PersonaAssignment] {
         precondition(matrix.columns == encoder.width, "matrix width must match the encoder")
         let n = matrix.rows, d = matrix.columns, k = personas.count
-        let centers = centroidValues
+        let table = CentreTable(centroidValues, k: k, d: d)
         let ids = personas.map(\.id)
         let limits = personas.map(\.outlierDistance)
         let out = WorkBuffer<PersonaAssignment.Packed>(repeating: .init(), count: n)
         ChunkedParallel(rows: n, threads: threads).forEachChunk { _, rows in
             matrix.withValues { x in
-                centers.withUnsafeBufferPointer { c in
-                    for r in rows {
-                        let near = DistanceKernel.nearestTwo(x + r * d, centers: c.baseAddress!, k: k, d: d)
-                        out[r] = .init(first: Int32(near.first), firstDistance: near.firstDistance,
-                                       second: Int32(near.second), secondDistance: near.secondDistance)
+                DistanceKernel.withNearestScratch(count: rows.count) { first, firstDistance, second, secondDistance in
+                    DistanceKernel.nearestTwo(rows: x + rows.lowerBound * d, count: rows.count, in: table,
+                                              first: first, firstDistance: firstDistance,
+                                              second: second, secondDistance: secondDistance)
+                    for i in 0..<rows.count {
+                        out[rows.lowerBound + i] = .init(first: first[i], firstDistance: firstDistance[i],
+                                                         second: second[i], secondDistance: secondDistance[i])
                     }
                 }
             }

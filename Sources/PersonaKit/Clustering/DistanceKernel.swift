@@ -1,3 +1,5 @@
+import CPersonaKernels
+
 /// The squared Euclidean distance kernels every step shares.
 ///
 /// One kernel serves seeding, every iteration step and assignment, so a model assigns its
@@ -8,7 +10,8 @@
 /// The blocked form (``blockDistances(_:_:_:)``) computes one point against several
 /// centres at once, one centre per SIMD lane, and performs for every lane exactly the
 /// operations of ``squaredDistance(_:_:_:)`` in the same order: its results are bit-identical,
-/// only faster.
+/// only faster. The blocked kernels that carry most of the work run in C
+/// (`CPersonaKernels`), with AVX where the processor has it, in the same order again.
 enum DistanceKernel {
     /// ‖a − b‖² over `count` dimensions.
     @inline(__always)
@@ -41,7 +44,34 @@ enum DistanceKernel {
     /// the same, and the broadcast x needs no copy.)
     @inline(__always)
     static func blockDistances(_ x: UnsafePointer<Float>, _ block: UnsafePointer<Float>, _ d: Int) -> SIMD8<Float> {
-        pairedBlockDistances(x, x, block, d)
+        var lanes = SIMD8<Float>()
+        withUnsafeMutableBytes(of: &lanes) { pk_block_distances(x, block, d, $0.baseAddress!.assumingMemoryBound(to: Float.self)) }
+        return lanes
+    }
+
+    /// For `count` consecutive rows from `x`: the nearest centre of `table` (ties to the lower
+    /// index) and its squared distance, and — where `second` and `secondDistance` are given —
+    /// the second nearest (-1 when k = 1; among equal distances the lower index) and its
+    /// squared distance (+∞ when k = 1). Every distance is bit-identical to
+    /// ``squaredDistance(_:_:_:)``; the choices are those of ``nearestTwo(_:centers:k:d:)``.
+    @inline(__always)
+    static func nearestTwo(rows x: UnsafePointer<Float>, count: Int, in table: CentreTable,
+                           first: UnsafeMutablePointer<Int32>, firstDistance: UnsafeMutablePointer<Float>,
+                           second: UnsafeMutablePointer<Int32>? = nil, secondDistance: UnsafeMutablePointer<Float>? = nil) {
+        pk_nearest_two(x, count, table.d, table.block(containing: 0), table.k, first, firstDistance, second, secondDistance)
+    }
+
+    /// Calls `body` with scratch for the nearest and second-nearest centres of `count` rows
+    /// (labels, distances, second labels, second distances).
+    @inline(__always)
+    static func withNearestScratch<R>(count: Int, _ body: (UnsafeMutablePointer<Int32>, UnsafeMutablePointer<Float>,
+                                                          UnsafeMutablePointer<Int32>, UnsafeMutablePointer<Float>) -> R) -> R {
+        withUnsafeTemporaryAllocation(of: Int32.self, capacity: 2 * max(count, 1)) { labels in
+            withUnsafeTemporaryAllocation(of: Float.self, capacity: 2 * max(count, 1)) { distances in
+                let l = labels.baseAddress!, f = distances.baseAddress!
+                return body(l, f, l + max(count, 1), f + max(count, 1))
+            }
+        }
     }
 
     /// ‖x − c‖² in lanes 0–3 and ‖y − c‖² in lanes 4–7, for a block holding four centres twice

@@ -72,25 +72,30 @@ struct HamerlyStep: KMeansStep {
         var tally = ChunkTally()
         var tried = SIMD2<Int>.zero
         if dense && !exact {
-            for r in input.rows {
-                let point = input.x + r * d
-                let a = Int(labels[r])
-                let near = DistanceKernel.nearestAndRunnerUp(point, in: table)
-                if a >= 0 {
-                    // How the bounds would have fared, for the next pass's choice.
-                    let l = DistanceBounds.shrunk(lower[r], by: geometry.largestDrift(except: a))
-                    let bound = max(halfNearest[a], l)
-                    if !(bound > DistanceBounds.grown(upper[r], by: drift[a])) {
-                        tried[0] += 1
-                        if near.index == a && bound > bounds.upper(near.distance) { tried[1] += 1 }
+            let start = input.rows.lowerBound, count = input.rows.count
+            DistanceKernel.withNearestScratch(count: count) { index, distance, _, runnerUp in
+                DistanceKernel.nearestTwo(rows: input.x + start * d, count: count, in: table,
+                                          first: index, firstDistance: distance, secondDistance: runnerUp)
+                for i in 0..<count {
+                    let r = start + i
+                    let a = Int(labels[r])
+                    let near = (index: Int(index[i]), distance: distance[i], runnerUp: runnerUp[i])
+                    if a >= 0 {
+                        // How the bounds would have fared, for the next pass's choice.
+                        let l = DistanceBounds.shrunk(lower[r], by: geometry.largestDrift(except: a))
+                        let bound = max(halfNearest[a], l)
+                        if !(bound > DistanceBounds.grown(upper[r], by: drift[a])) {
+                            tried[0] += 1
+                            if near.index == a && bound > bounds.upper(near.distance) { tried[1] += 1 }
+                        }
                     }
+                    if near.index != a {
+                        partition.move(r, chunk: input.chunk, to: near.index)
+                        tally.changes += 1
+                    }
+                    upper[r] = bounds.upper(near.distance)
+                    lower[r] = bounds.lower(near.runnerUp)
                 }
-                if near.index != a {
-                    partition.move(r, chunk: input.chunk, to: near.index)
-                    tally.changes += 1
-                }
-                upper[r] = bounds.upper(near.distance)
-                lower[r] = bounds.lower(near.runnerUp)
             }
             tally.evaluations = input.rows.count * k
             tightenings[input.chunk] = tried

@@ -1,3 +1,5 @@
+import CPersonaKernels
+
 /// Entry points to the k-means kernels for benchmarks (`@_spi(Benchmarks) import PersonaKit`).
 ///
 /// They run the library's own code paths on fixed work, so a benchmark can time one kernel
@@ -7,6 +9,73 @@
     /// - Complexity: O(count).
     public static func squaredDistance(_ a: UnsafePointer<Float>, _ b: UnsafePointer<Float>, count: Int) -> Float {
         DistanceKernel.squaredDistance(a, b, count)
+    }
+
+    /// The nearest and second-nearest centre of a row, as the kernels report them.
+    public struct Nearest: Equatable, Sendable {
+        public var first: Int32
+        public var firstDistance: UInt32
+        public var second: Int32
+        public var secondDistance: UInt32
+
+        /// `first`/`second` are centre indices (`second` -1 when k = 1); the distances are the
+        /// bit patterns of the `Float` squared distances, so that equality is bitwise.
+        public init(first: Int32, firstDistance: Float, second: Int32, secondDistance: Float) {
+            self.first = first
+            self.firstDistance = firstDistance.bitPattern
+            self.second = second
+            self.secondDistance = secondDistance.bitPattern
+        }
+    }
+
+    /// Whether the C kernels run their AVX code on this machine.
+    public static var usesAVX: Bool { pk_vector_level() == 1 }
+
+    /// The nearest and second-nearest centre of every row from the blocked C kernel, through
+    /// its AVX code where the processor has it, or its portable code (`portable`).
+    /// - Complexity: O(n × k × d).
+    public static func blockedNearestTwo(_ data: FeatureMatrix, centres: FeatureMatrix, portable: Bool = false) -> [Nearest] {
+        precondition(centres.rows >= 1 && centres.columns == data.columns, "centres must be k × d with k ≥ 1")
+        let n = data.rows, k = centres.rows, d = data.columns
+        let table = CentreTable(centres.values, k: k, d: d)
+        var first = [Int32](repeating: 0, count: n), second = first
+        var firstDistance = [Float](repeating: 0, count: n), secondDistance = firstDistance
+        data.withValues { x in
+            let nearest = portable ? pk_nearest_two_portable : pk_nearest_two
+            nearest(x, n, d, table.block(containing: 0), k, &first, &firstDistance, &second, &secondDistance)
+        }
+        return (0..<n).map { Nearest(first: first[$0], firstDistance: firstDistance[$0],
+                                     second: second[$0], secondDistance: secondDistance[$0]) }
+    }
+
+    /// The same through the Swift reference kernel, one row and one centre at a time
+    /// (``squaredDistance(_:_:count:)`` in index order).
+    /// - Complexity: O(n × k × d).
+    public static func referenceNearestTwo(_ data: FeatureMatrix, centres: FeatureMatrix) -> [Nearest] {
+        precondition(centres.rows >= 1 && centres.columns == data.columns, "centres must be k × d with k ≥ 1")
+        let d = data.columns
+        return data.withValues { x in
+            centres.values.withUnsafeBufferPointer { c in
+                (0..<data.rows).map { r in
+                    let near = DistanceKernel.nearestTwo(x + r * d, centers: c.baseAddress!, k: centres.rows, d: d)
+                    return Nearest(first: Int32(near.first), firstDistance: near.firstDistance,
+                                   second: Int32(near.second), secondDistance: near.secondDistance)
+                }
+            }
+        }
+    }
+
+    /// The squared distances from row `row` of `data` to the first eight centres (padded
+    /// with zero centres) through the blocked C kernel for one row.
+    public static func blockDistances(_ data: FeatureMatrix, row: Int, centres: FeatureMatrix, portable: Bool = false) -> [Float] {
+        let d = data.columns
+        let table = CentreTable(centres.values, k: centres.rows, d: d)
+        var out = [Float](repeating: 0, count: 8)
+        data.withValues { x in
+            let kernel = portable ? pk_block_distances_portable : pk_block_distances
+            kernel(x + row * d, table.block(containing: 0), d, &out)
+        }
+        return out
     }
 
     /// One full nearest-centre pass (labels only), on `threads` threads (`nil`: every core);
@@ -20,7 +89,10 @@
         let d = data.columns
         ChunkedParallel(rows: data.rows, threads: threads).forEachChunk { _, rows in
             data.withValues { x in
-                for r in rows { labels[r] = Int32(DistanceKernel.nearest(x + r * d, in: table).index) }
+                DistanceKernel.withNearestScratch(count: rows.count) { _, distances, _, _ in
+                    DistanceKernel.nearestTwo(rows: x + rows.lowerBound * d, count: rows.count, in: table,
+                                              first: labels.base + rows.lowerBound, firstDistance: distances)
+                }
             }
         }
         return labels.array

@@ -23,13 +23,18 @@ struct LloydStep: KMeansStep {
     func label(_ input: ChunkInput, exact: Bool) -> ChunkTally {
         let table = centres!, d = table.d
         var tally = ChunkTally()
-        for r in input.rows {
-            let (best, distance) = DistanceKernel.nearest(input.x + r * d, in: table)
-            if Int(partition.labels[r]) != best {
-                partition.move(r, chunk: input.chunk, to: best)
-                tally.changes += 1
+        let start = input.rows.lowerBound, count = input.rows.count
+        DistanceKernel.withNearestScratch(count: count) { nearest, distances, _, _ in
+            DistanceKernel.nearestTwo(rows: input.x + start * d, count: count, in: table,
+                                      first: nearest, firstDistance: distances)
+            for i in 0..<count {
+                let r = start + i, best = Int(nearest[i])
+                if Int(partition.labels[r]) != best {
+                    partition.move(r, chunk: input.chunk, to: best)
+                    tally.changes += 1
+                }
+                tally.inertia += input.weight(r) * Double(distances[i])
             }
-            tally.inertia += input.weight(r) * Double(distance)
         }
         tally.evaluations = input.rows.count * table.k
         return tally

@@ -1,0 +1,228 @@
+// The distance kernels of PersonaKit in C, compiled twice: once for the baseline instruction
+// set and once for AVX, chosen at run time. Swift has no per-function target attributes, and
+// a package cannot raise the target of a whole module without unsafe flags, so the
+// eight-lane arithmetic of `DistanceKernel` otherwise runs as two four-lane SSE halves.
+//
+// Every distance is summed in exactly the order of `DistanceKernel.squaredDistance`:
+// dimension j (for j below d rounded down to a multiple of 8) goes to partial sum j mod 8,
+// each partial sum adds its squares in order of j, the eight partial sums are added in
+// order, then the remaining dimensions one by one. Plain multiply and add, never fused
+// (contraction is off below), so the portable and AVX code, the Swift kernel and the
+// generated SQL all give the same bits.
+
+#include "PersonaKernels.h"
+
+#include <math.h>
+#include <string.h>
+
+#pragma clang fp contract(off)
+// Eight-lane vectors pass only between always-inlined helpers, never across a real call.
+#pragma clang diagnostic ignored "-Wpsabi"
+
+typedef float v8f __attribute__((vector_size(32)));
+typedef int32_t v8i __attribute__((vector_size(32)));
+
+#define ALWAYS_INLINE static inline __attribute__((always_inline))
+
+ALWAYS_INLINE v8f load8(const float *p) {
+    v8f v;
+    memcpy(&v, p, sizeof v);
+    return v;
+}
+
+ALWAYS_INLINE v8f splat(float s) { return (v8f){s, s, s, s, s, s, s, s}; }
+
+ALWAYS_INLINE v8f select8(v8i mask, v8f yes, v8f no) {
+    v8i y = (v8i)yes, n = (v8i)no;
+    return (v8f)((y & mask) | (n & ~mask));
+}
+
+ALWAYS_INLINE v8f min8(v8f a, v8f b) { return select8((v8i)(b < a), b, a); }
+
+/// The smallest lane, in every lane.
+ALWAYS_INLINE v8f spread_min(v8f v) {
+    v = min8(v, __builtin_shufflevector(v, v, 4, 5, 6, 7, 0, 1, 2, 3));
+    v = min8(v, __builtin_shufflevector(v, v, 2, 3, 0, 1, 6, 7, 4, 5));
+    return min8(v, __builtin_shufflevector(v, v, 1, 0, 3, 2, 5, 4, 7, 6));
+}
+
+/// Bit i set where lane i of `mask` is set.
+ALWAYS_INLINE unsigned lane_bits(v8i mask) {
+    const v8i weights = {1, 2, 4, 8, 16, 32, 64, 128};
+    v8i w = mask & weights;
+    return (unsigned)(w[0] | w[1] | w[2] | w[3] | w[4] | w[5] | w[6] | w[7]);
+}
+
+/// Distances from four rows to one block of eight centres (rows may repeat).
+ALWAYS_INLINE void block4(const float *x0, const float *x1, const float *x2, const float *x3,
+                          const float *block, long d, v8f out[4]) {
+    long full = d & ~7L;
+    v8f s0 = splat(0), s1 = splat(0), s2 = splat(0), s3 = splat(0);
+    if (full > 0) {
+        for (long lane = 0; lane < 8; lane++) {
+            v8f p0 = splat(0), p1 = splat(0), p2 = splat(0), p3 = splat(0);
+            for (long j = lane; j < full; j += 8) {
+                v8f c = load8(block + j * 8);
+                v8f t0 = c - splat(x0[j]), t1 = c - splat(x1[j]);
+                v8f t2 = c - splat(x2[j]), t3 = c - splat(x3[j]);
+                p0 = p0 + t0 * t0; p1 = p1 + t1 * t1;
+                p2 = p2 + t2 * t2; p3 = p3 + t3 * t3;
+            }
+            if (lane == 0) {
+                s0 = p0; s1 = p1; s2 = p2; s3 = p3;
+            } else {
+                s0 = s0 + p0; s1 = s1 + p1; s2 = s2 + p2; s3 = s3 + p3;
+            }
+        }
+    }
+    for (long j = full; j < d; j++) {
+        v8f c = load8(block + j * 8);
+        v8f t0 = c - splat(x0[j]), t1 = c - splat(x1[j]);
+        v8f t2 = c - splat(x2[j]), t3 = c - splat(x3[j]);
+        s0 = s0 + t0 * t0; s1 = s1 + t1 * t1;
+        s2 = s2 + t2 * t2; s3 = s3 + t3 * t3;
+    }
+    out[0] = s0; out[1] = s1; out[2] = s2; out[3] = s3;
+}
+
+/// Distances from one row to one block.
+ALWAYS_INLINE void block1(const float *x, const float *block, long d, v8f *out) {
+    long full = d & ~7L;
+    v8f s = splat(0);
+    if (full > 0) {
+        for (long lane = 0; lane < 8; lane++) {
+            v8f p = splat(0);
+            for (long j = lane; j < full; j += 8) {
+                v8f t = load8(block + j * 8) - splat(x[j]);
+                p = p + t * t;
+            }
+            s = lane == 0 ? p : s + p;
+        }
+    }
+    for (long j = full; j < d; j++) {
+        v8f t = load8(block + j * 8) - splat(x[j]);
+        s = s + t * t;
+    }
+    *out = s;
+}
+
+/// The nearest and second-nearest so far.
+typedef struct {
+    float first, second;
+    int32_t firstIndex, secondIndex;
+} Nearest;
+
+/// Folds one block's distances (lanes from `count` on are ignored) into `n`. Within the
+/// block: the smallest lane (lowest on ties) and the smallest of the others (lowest on ties).
+/// Across blocks, earlier blocks win ties, as a scan in index order would.
+ALWAYS_INLINE void fold(Nearest *n, const v8f *measured, int32_t base, long count) {
+    v8f lanes = *measured;
+    const v8i iota = {0, 1, 2, 3, 4, 5, 6, 7};
+    const v8f infinity = splat(INFINITY);
+    if (count < 8) lanes = select8(iota >= (int32_t)count, infinity, lanes);
+    v8f low = spread_min(lanes);
+    int32_t lane = __builtin_ctz(lane_bits((v8i)(lanes == low)));
+    v8f others = select8(iota == lane, infinity, lanes);
+    v8f next = spread_min(others);
+    float best = low[0], runnerUp = next[0];
+    if (best < n->first) {
+        if (n->first <= runnerUp) {
+            n->second = n->first; n->secondIndex = n->firstIndex;
+        } else {
+            n->second = runnerUp;
+            n->secondIndex = base + __builtin_ctz(lane_bits((v8i)(others == next)));
+        }
+        n->first = best; n->firstIndex = base + lane;
+    } else if (best < n->second) {
+        n->second = best; n->secondIndex = base + lane;
+    }
+}
+
+ALWAYS_INLINE void store(const Nearest *n, long r, int32_t *first, float *firstDistance,
+                         int32_t *second, float *secondDistance) {
+    first[r] = n->firstIndex < 0 ? 0 : n->firstIndex;
+    firstDistance[r] = n->first;
+    if (second) second[r] = n->secondIndex;
+    if (secondDistance) secondDistance[r] = n->second;
+}
+
+ALWAYS_INLINE void nearest_two_body(const float *x, long rows, long d, const float *blocks, long k,
+                                    int32_t *first, float *firstDistance, int32_t *second,
+                                    float *secondDistance) {
+    const Nearest empty = {INFINITY, INFINITY, -1, -1};
+    long r = 0;
+    for (; r + 4 <= rows; r += 4) {
+        const float *x0 = x + r * d;
+        Nearest n[4] = {empty, empty, empty, empty};
+        for (long base = 0; base < k; base += 8) {
+            v8f lanes[4];
+            block4(x0, x0 + d, x0 + 2 * d, x0 + 3 * d, blocks + base * d, d, lanes);
+            for (int i = 0; i < 4; i++) fold(&n[i], &lanes[i], (int32_t)base, k - base);
+        }
+        for (int i = 0; i < 4; i++) store(&n[i], r + i, first, firstDistance, second, secondDistance);
+    }
+    for (; r < rows; r++) {
+        Nearest n = empty;
+        for (long base = 0; base < k; base += 8) {
+            v8f lanes;
+            block1(x + r * d, blocks + base * d, d, &lanes);
+            fold(&n, &lanes, (int32_t)base, k - base);
+        }
+        store(&n, r, first, firstDistance, second, secondDistance);
+    }
+}
+
+void pk_nearest_two_portable(const float *x, long rows, long d, const float *blocks, long k,
+                             int32_t *first, float *firstDistance, int32_t *second, float *secondDistance) {
+    nearest_two_body(x, rows, d, blocks, k, first, firstDistance, second, secondDistance);
+}
+
+void pk_block_distances_portable(const float *x, const float *block, long d, float out[8]) {
+    v8f s;
+    block1(x, block, d, &s);
+    memcpy(out, &s, sizeof s);
+}
+
+#if defined(__x86_64__)
+__attribute__((target("avx")))
+static void nearest_two_avx(const float *x, long rows, long d, const float *blocks, long k,
+                            int32_t *first, float *firstDistance, int32_t *second, float *secondDistance) {
+    nearest_two_body(x, rows, d, blocks, k, first, firstDistance, second, secondDistance);
+}
+
+__attribute__((target("avx")))
+static void block_distances_avx(const float *x, const float *block, long d, float out[8]) {
+    v8f s;
+    block1(x, block, d, &s);
+    memcpy(out, &s, sizeof s);
+}
+#endif
+
+int pk_vector_level(void) {
+#if defined(__x86_64__)
+    return __builtin_cpu_supports("avx") ? 1 : 0;
+#else
+    return 0;
+#endif
+}
+
+void pk_nearest_two(const float *x, long rows, long d, const float *blocks, long k,
+                    int32_t *first, float *firstDistance, int32_t *second, float *secondDistance) {
+#if defined(__x86_64__)
+    if (__builtin_cpu_supports("avx")) {
+        nearest_two_avx(x, rows, d, blocks, k, first, firstDistance, second, secondDistance);
+        return;
+    }
+#endif
+    nearest_two_body(x, rows, d, blocks, k, first, firstDistance, second, secondDistance);
+}
+
+void pk_block_distances(const float *x, const float *block, long d, float out[8]) {
+#if defined(__x86_64__)
+    if (__builtin_cpu_supports("avx")) {
+        block_distances_avx(x, block, d, out);
+        return;
+    }
+#endif
+    pk_block_distances_portable(x, block, d, out);
+}

@@ -1,0 +1,30 @@
+#ifndef PERSONA_KERNELS_H
+#define PERSONA_KERNELS_H
+
+#include <stdint.h>
+
+/// Squared Euclidean distances from rows to centres, in exactly the order of PersonaKit's
+/// `DistanceKernel` (see DistanceKernels.c), so every result is bit-identical to it; the
+/// only difference is speed. Centres come in PersonaKit's `CentreTable` block layout:
+/// blocks of eight centres, value j of centre 8·b + i at (b·d + j)·8 + i, padding lanes zero.
+
+/// For each of `rows` consecutive rows of `x` (row-major, width `d`): the nearest of the `k`
+/// centres (ties to the lower index) and its squared distance, and the second nearest and
+/// its squared distance (-1 and +infinity when k = 1; among equal distances the lower
+/// index). `second` and `secondDistance` may be NULL.
+void pk_nearest_two(const float *x, long rows, long d, const float *blocks, long k,
+                    int32_t *first, float *firstDistance, int32_t *second, float *secondDistance);
+
+/// The squared distances from one row to the eight centres of one block.
+void pk_block_distances(const float *x, const float *block, long d, float out[8]);
+
+/// The instruction set the kernels use on this machine: 1 for AVX, 0 for the portable code.
+int pk_vector_level(void);
+
+/// `pk_nearest_two` and `pk_block_distances` without AVX, whatever the machine (for tests
+/// that compare the two code paths).
+void pk_nearest_two_portable(const float *x, long rows, long d, const float *blocks, long k,
+                             int32_t *first, float *firstDistance, int32_t *second, float *secondDistance);
+void pk_block_distances_portable(const float *x, const float *block, long d, float out[8]);
+
+#endif

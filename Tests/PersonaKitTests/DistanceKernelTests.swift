@@ -1,0 +1,77 @@
+@_spi(Benchmarks) import PersonaKit
+import TestSupport
+import Testing
+
+/// The blocked C kernels (portable and AVX code) against the Swift reference kernel, one row
+/// and one centre at a time: every distance bit for bit, every nearest and second-nearest
+/// index, ties included.
+@Suite("distance kernels")
+struct DistanceKernelTests {
+    /// Rows and centres of width `d`; with `grid`, small integers, so that many distances tie.
+    static func matrices(rows: Int, k: Int, d: Int, grid: Bool, seed: UInt64) -> (FeatureMatrix, FeatureMatrix) {
+        var rng = SeededGenerator(seed: seed, stream: 0)
+        func value() -> Float {
+            grid ? Float(Int(rng.nextUnitDouble() * 3)) : Float(rng.nextUnitDouble() * 20 - 10)
+        }
+        let x = (0..<rows * d).map { _ in value() }
+        var c = (0..<k * d).map { _ in value() }
+        // A centre equal to a row and two equal centres.
+        if k >= 3 {
+            for j in 0..<d { c[j] = x[j]; c[2 * d + j] = c[d + j] }
+        }
+        return (FeatureMatrix(rows: rows, columns: d, values: x), FeatureMatrix(rows: k, columns: d, values: c))
+    }
+
+    static let shapes: [(d: Int, k: Int)] = [
+        (1, 1), (1, 5), (3, 8), (7, 9), (8, 8), (9, 2), (15, 16), (16, 17), (17, 3), (30, 8), (30, 32),
+        (31, 33), (64, 12), (70, 41),
+    ]
+
+    @Test("blocked nearest-two equals the reference kernel, portable and vector code", arguments: shapes)
+    func nearestTwo(shape: (d: Int, k: Int)) {
+        for grid in [false, true] {
+            // 37 rows: groups of four and a remainder.
+            let (x, c) = Self.matrices(rows: 37, k: shape.k, d: shape.d, grid: grid, seed: UInt64(shape.d * 100 + shape.k))
+            let reference = KMeansKernels.referenceNearestTwo(x, centres: c)
+            #expect(KMeansKernels.blockedNearestTwo(x, centres: c, portable: true) == reference, "grid \(grid)")
+            #expect(KMeansKernels.blockedNearestTwo(x, centres: c) == reference, "grid \(grid)")
+        }
+    }
+
+    @Test("one row against a block equals the reference distances", arguments: shapes)
+    func blockDistances(shape: (d: Int, k: Int)) {
+        let (x, c) = Self.matrices(rows: 5, k: shape.k, d: shape.d, grid: false, seed: UInt64(shape.d + shape.k))
+        for row in 0..<x.rows {
+            let expected = (0..<8).map { lane -> UInt32 in
+                let centre = lane < c.rows ? c.row(lane) : [Float](repeating: 0, count: c.columns)
+                let point = x.row(row)
+                return KMeansKernels.squaredDistance(point, centre, count: c.columns).bitPattern
+            }
+            #expect(KMeansKernels.blockDistances(x, row: row, centres: c, portable: true).map(\.bitPattern) == expected)
+            #expect(KMeansKernels.blockDistances(x, row: row, centres: c).map(\.bitPattern) == expected)
+        }
+    }
+
+    @Test("the reference kernel sums in the documented order")
+    func documentedOrder() {
+        // Dimension j to lane j mod 8 below d rounded down to eight, each lane in order of j,
+        // the lanes added in order, then the rest one by one. With 10⁴ in dimension 0, the
+        // small squares vanish one at a time in that order (1e8 + 2 rounds to 1e8) but not
+        // when added among themselves first.
+        var a = [Float](repeating: 1, count: 19)
+        a[0] = 1e4
+        let b = [Float](repeating: 0, count: 19)
+        let squares = zip(a, b).map { ($0 - $1) * ($0 - $1) }
+        var lanes = [Float](repeating: 0, count: 8)
+        for j in 0..<16 { lanes[j % 8] += squares[j] }
+        var documented = lanes[0]
+        for lane in 1..<8 { documented += lanes[lane] }
+        for j in 16..<19 { documented += squares[j] }
+        let smallFirst = squares[0] + squares[1...].reduce(0, +)
+        #expect(documented != smallFirst)
+        #expect(KMeansKernels.squaredDistance(a, b, count: 19) == documented)
+        let (x, c) = (FeatureMatrix(rows: 1, columns: 19, values: a), FeatureMatrix(rows: 1, columns: 19, values: b))
+        #expect(KMeansKernels.blockDistances(x, row: 0, centres: c)[0] == documented)
+        #expect(KMeansKernels.blockDistances(x, row: 0, centres: c, portable: true)[0] == documented)
+    }
+}
