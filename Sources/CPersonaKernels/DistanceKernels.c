@@ -198,6 +198,43 @@ static void block_distances_avx(const float *x, const float *block, long d, floa
 }
 #endif
 
+ALWAYS_INLINE void sum_rows_body(const float *x, long rows, long d, const int32_t *labels, const _Bool *include,
+                                 const double *weights, double *sums, double *clusterWeights) {
+    for (long r = 0; r < rows; r++) {
+        int32_t c = labels[r];
+        if (!include[c]) continue;
+        const float *point = x + r * d;
+        double *target = sums + (long)c * d;
+        if (weights) {
+            double w = weights[r];
+            clusterWeights[c] = clusterWeights[c] + w;
+            for (long j = 0; j < d; j++) target[j] = target[j] + w * (double)point[j];
+        } else {
+            clusterWeights[c] = clusterWeights[c] + 1;
+            for (long j = 0; j < d; j++) target[j] = target[j] + (double)point[j];
+        }
+    }
+}
+
+#if defined(__x86_64__)
+__attribute__((target("avx")))
+static void sum_rows_avx(const float *x, long rows, long d, const int32_t *labels, const _Bool *include,
+                         const double *weights, double *sums, double *clusterWeights) {
+    sum_rows_body(x, rows, d, labels, include, weights, sums, clusterWeights);
+}
+#endif
+
+void pk_sum_rows(const float *x, long rows, long d, const int32_t *labels, const _Bool *include,
+                 const double *weights, double *sums, double *clusterWeights) {
+#if defined(__x86_64__)
+    if (__builtin_cpu_supports("avx")) {
+        sum_rows_avx(x, rows, d, labels, include, weights, sums, clusterWeights);
+        return;
+    }
+#endif
+    sum_rows_body(x, rows, d, labels, include, weights, sums, clusterWeights);
+}
+
 int pk_vector_level(void) {
 #if defined(__x86_64__)
     return __builtin_cpu_supports("avx") ? 1 : 0;

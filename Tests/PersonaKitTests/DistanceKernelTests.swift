@@ -75,3 +75,26 @@ struct DistanceKernelTests {
         #expect(KMeansKernels.blockDistances(x, row: 0, centres: c, portable: true)[0] == documented)
     }
 }
+
+@Suite("radix sort")
+struct RadixSortTests {
+    @Test("sorts non-negative doubles exactly as sorted() does", arguments: [0, 1, 300, 5_000, 70_000])
+    func matchesSorted(count: Int) {
+        var rng = SeededGenerator(seed: UInt64(count), stream: 3)
+        // Wide magnitudes, repeats, zeros, subnormals and infinity.
+        var values = (0..<count).map { i -> Double in
+            switch i % 7 {
+            case 0: 0
+            case 1: Double.leastNonzeroMagnitude * Double(i)
+            case 2: Double(Int(rng.nextUnitDouble() * 10))
+            case 3: .infinity
+            default: rng.nextUnitDouble() * Double(sign: .plus, exponent: Int(rng.nextUnitDouble() * 120) - 60, significand: 1)
+            }
+        }
+        #expect(KMeansKernels.radixSorted(values).map(\.bitPattern) == values.sorted().map(\.bitPattern))
+        // Values the bit order would misplace fall back to the comparison sort.
+        values.append(-1)
+        values.append(-0.0)
+        #expect(KMeansKernels.radixSorted(values).map(\.bitPattern) == values.sorted().map(\.bitPattern))
+    }
+}

@@ -18,6 +18,12 @@ void pk_nearest_two(const float *x, long rows, long d, const float *blocks, long
 /// The squared distances from one row to the eight centres of one block.
 void pk_block_distances(const float *x, const float *block, long d, float out[8]);
 
+/// Adds each of `rows` consecutive rows of `x` (width `d`) whose cluster `labels[r]` is
+/// marked in `include` to that cluster's sums (k × d, `sums[c·d + j] += w_r · x_rj`, in
+/// `double`, in row order; without weights `+= x_rj`) and its weight (`+= w_r`, or 1).
+void pk_sum_rows(const float *x, long rows, long d, const int32_t *labels, const _Bool *include,
+                 const double *weights, double *sums, double *clusterWeights);
+
 /// The instruction set the kernels use on this machine: 1 for AVX, 0 for the portable code.
 int pk_vector_level(void);
 

@@ -124,7 +124,7 @@ extension PersonaModel {
         }
         for slot in 0..<k {
             personas[slot].share = totalWeight > 0 ? personas[slot].weight / totalWeight : 0
-            let distances = members[slot].sorted()
+            let distances = RadixSort.ascending(members[slot])
             personas[slot].meanDistance = distances.isEmpty ? 0 : distances.reduce(0, +) / Double(distances.count)
             personas[slot].outlierDistance = Self.outlierDistance(sortedDistances: distances)
         }

@@ -78,6 +78,10 @@ import CPersonaKernels
         return out
     }
 
+    /// `values` sorted as `sorted()` does, by the radix sort the outlier limits use.
+    /// - Complexity: O(n).
+    public static func radixSorted(_ values: [Double]) -> [Double] { RadixSort.ascending(values) }
+
     /// One full nearest-centre pass (labels only), on `threads` threads (`nil`: every core);
     /// ties go to the lower centre index.
     /// - Precondition: `centres` has at least one row and as many columns as `data`.

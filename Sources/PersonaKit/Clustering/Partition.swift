@@ -1,3 +1,5 @@
+import CPersonaKernels
+
 /// The labels of a k-means start and the cluster sums that follow them.
 ///
 /// Every chunk of rows (see ``ChunkedParallel``) keeps its own per-cluster sums in `Double`,
@@ -71,21 +73,9 @@ final class Partition: @unchecked Sendable {
             chunkWeights[chunk * k + c] = 0
         }
         guard any else { return }
-        let sums = chunkSums.base + chunk * k * d
-        let clusterWeights = chunkWeights.base + chunk * k
-        for r in rows {
-            let c = Int(labels[r])
-            guard flags[c] else { continue }
-            let point = x + r * d, target = sums + c * d
-            if let w {
-                let weight = w[r]
-                clusterWeights[c] += weight
-                Self.add(point, times: weight, to: target, d)
-            } else {
-                clusterWeights[c] += 1
-                Self.add(point, to: target, d)
-            }
-        }
+        // Row by row in row order, as `add` would (in C, with AVX where available).
+        pk_sum_rows(x + rows.lowerBound * d, rows.count, d, labels.base + rows.lowerBound, flags,
+                    w.map { $0 + rows.lowerBound }, chunkSums.base + chunk * k * d, chunkWeights.base + chunk * k)
         for c in 0..<k where flags[c] {
             flags[c] = false
             changed[chunk * k + c] = true

@@ -46,17 +46,7 @@ public struct PrincipalComponents: Sendable, Hashable, Codable {
         let n = data.rows, d = data.columns
         guard n > 0, d > 0 else { throw .empty }
         guard let (mean, total) = data.columnMeans(weights: weights) else { throw .empty }
-        // Upper triangle of the covariance, column-major as LAPACK expects (it is symmetric).
-        var covariance = [Double](repeating: 0, count: d * d)
-        var centred = [Double](repeating: 0, count: d)
-        for r in 0..<n {
-            let w = weights?[r] ?? 1
-            for j in 0..<d { centred[j] = Double(data.values[r * d + j]) - mean[j] }
-            for a in 0..<d {
-                let wa = w * centred[a]
-                for b in a..<d { covariance[b * d + a] += wa * centred[b] }
-            }
-        }
+        var covariance = Self.scatter(data, weights: weights, mean: mean)
         for i in covariance.indices { covariance[i] /= total }
 
         let (values, vectors) = try Self.symmetricEigen(covariance, order: d)
@@ -76,6 +66,46 @@ public struct PrincipalComponents: Sendable, Hashable, Codable {
         self.components = components
         self.explainedVariance = variance
         self.explainedVarianceRatio = variance.map { sum > 0 ? $0 / sum : 0 }
+    }
+
+    /// Rows per slice of the scatter matrix; slices are summed separately (in parallel) and
+    /// added in slice order, so the result does not depend on the thread count.
+    static let sliceRows = 16_384
+
+    /// The upper triangle of Σ w (x − mean)(x − mean)ᵀ, column-major as LAPACK expects (the
+    /// matrix is symmetric; the lower triangle is zero).
+    /// - Complexity: O(n × d²), on every core.
+    static func scatter(_ data: FeatureMatrix, weights: [Double]?, mean: [Double]) -> [Double] {
+        let n = data.rows, d = data.columns
+        let slices = max(1, (n + sliceRows - 1) / sliceRows)
+        // Row-major upper triangles, one per slice.
+        let partial = WorkBuffer<Double>(repeating: 0, count: slices * d * d)
+        TaskPool.run(count: slices, threads: nil) { slice in
+            let acc = partial.base + slice * d * d
+            withUnsafeTemporaryAllocation(of: Double.self, capacity: d) { centred in
+                let c = centred.baseAddress!
+                data.withValues { x in
+                    mean.withUnsafeBufferPointer { m in
+                        for r in slice * sliceRows ..< min(n, (slice + 1) * sliceRows) {
+                            let w = weights?[r] ?? 1
+                            for j in 0..<d { c[j] = Double(x[r * d + j]) - m[j] }
+                            for a in 0..<d {
+                                let wa = w * c[a], row = acc + a * d
+                                for b in a..<d { row[b] += wa * c[b] }
+                            }
+                        }
+                    }
+                }
+            }
+        }
+        var covariance = [Double](repeating: 0, count: d * d)
+        for slice in 0..<slices {
+            let acc = partial.base + slice * d * d
+            for a in 0..<d {
+                for b in a..<d { covariance[b * d + a] += acc[a * d + b] }
+            }
+        }
+        return covariance
     }
 
     /// The coordinates of `point` (length d) on the components.
