@@ -1,5 +1,3 @@
-import Dispatch
-
 /// Hartigan's single-point refinement of a k-means partition.
 ///
 /// Lloyd's algorithm stops at a partition where every point is nearest to its own centre.
@@ -14,7 +12,8 @@ import Dispatch
 ///
 /// Points are visited in row order, one at a time, so the result is deterministic and
 /// independent of the thread count. Centres are recomputed exactly from the labels at the
-/// start of every pass, so rounding does not build up.
+/// start of every pass, so rounding does not build up: from the cluster sums the iterations
+/// keep per chunk of rows (``Partition``), of which a pass redoes only those its moves touched.
 ///
 /// Most points cannot move, and proving that is cheap. Every row keeps, across passes, an
 /// upper bound on its distance to its own centre and a lower bound on its distance to every
@@ -49,11 +48,11 @@ enum HartiganRefinement {
     }
 
     /// Refines `labels` in place.
-    static func refine(_ data: FeatureMatrix, weights: [Double]?, k: Int, labels: WorkBuffer<Int32>,
+    static func refine(_ data: FeatureMatrix, weights: [Double]?, k: Int, partition: Partition,
                        threads: Int?) -> Outcome {
         var outcome = Outcome()
         guard k > 1 else { return outcome }
-        var state = State(data, weights: weights, k: k, labels: labels, threads: threads)
+        var state = State(data, weights: weights, k: k, partition: partition, threads: threads)
         var moved = true
         while moved && outcome.passes < maximumPasses {
             outcome.passes += 1
@@ -65,39 +64,6 @@ enum HartiganRefinement {
         return outcome
     }
 
-    /// Per-cluster sums (k × d) and weights of the rows under `labels`, each summed in row
-    /// order: the same values as a plain loop over the rows, computed with the columns split
-    /// between threads.
-    /// - Complexity: O(n × d).
-    static func clusterSums(_ data: FeatureMatrix, weights: [Double]?, labels: WorkBuffer<Int32>, k: Int,
-                            threads: Int?) -> (sums: [Double], weights: [Double]) {
-        let n = data.rows, d = data.columns
-        let sums = WorkBuffer<Double>(repeating: 0, count: k * d)
-        let clusterWeights = WorkBuffer<Double>(repeating: 0, count: k)
-        // Column blocks of four, dealt out between workers.
-        let blocks = (d + 3) / 4
-        let workers = max(1, min(blocks, ChunkedParallel(rows: n, threads: threads).threads))
-        DispatchQueue.concurrentPerform(iterations: workers) { worker in
-            let first = blocks * worker / workers * 4, last = min(d, blocks * (worker + 1) / workers * 4)
-            data.withValues { x in
-                weights.withRowWeights { w in
-                    for r in 0..<n {
-                        let c = Int(labels[r])
-                        let point = x + r * d + first, target = sums.base + c * d + first
-                        if let w {
-                            if worker == 0 { clusterWeights[c] += w[r] }
-                            Partition.add(point, times: w[r], to: target, last - first)
-                        } else {
-                            if worker == 0 { clusterWeights[c] += 1 }
-                            Partition.add(point, to: target, last - first)
-                        }
-                    }
-                }
-            }
-        }
-        return (sums.array, clusterWeights.array)
-    }
-
     /// The refinement's working state.
     private struct State {
         let data: FeatureMatrix
@@ -105,6 +71,8 @@ enum HartiganRefinement {
         let k: Int
         let d: Int
         let paddedK: Int
+        /// The labels and the cluster sums that follow them.
+        let partition: Partition
         let labels: WorkBuffer<Int32>
         let threads: Int?
         let plan: ChunkedParallel
@@ -138,13 +106,14 @@ enum HartiganRefinement {
         let chunkEvaluations: WorkBuffer<Int>
         var evaluations = 0
 
-        init(_ data: FeatureMatrix, weights: [Double]?, k: Int, labels: WorkBuffer<Int32>, threads: Int?) {
+        init(_ data: FeatureMatrix, weights: [Double]?, k: Int, partition: Partition, threads: Int?) {
             self.data = data
             self.weights = weights
             self.k = k
             d = data.columns
             paddedK = (k + CentreTable.lanes - 1) / CentreTable.lanes * CentreTable.lanes
-            self.labels = labels
+            self.partition = partition
+            labels = partition.labels
             self.threads = threads
             plan = ChunkedParallel(rows: data.rows, threads: threads)
             bounds = DistanceBounds(d: d)
@@ -165,13 +134,14 @@ enum HartiganRefinement {
         /// One pass over the rows in order; returns the number of moves.
         mutating func pass() -> Int {
             let n = data.rows
-            // Exact centres from the labels.
-            let exact = HartiganRefinement.clusterSums(data, weights: weights, labels: labels, k: k, threads: threads)
+            // Exact centres from the labels (only the sums that moves changed are redone).
+            partition.refreshAll(data: data, weights: weights)
             for c in 0..<k {
-                clusterWeights[c] = exact.weights[c]
-                screenWeights[c] = Float(exact.weights[c])
+                let weight = partition.weights[c]
+                clusterWeights[c] = weight
+                screenWeights[c] = Float(weight)
                 for j in 0..<d {
-                    centres[c * d + j] = exact.weights[c] > 0 ? exact.sums[c * d + j] / exact.weights[c] : 0
+                    centres[c * d + j] = weight > 0 ? partition.sums[c * d + j] / weight : 0
                 }
             }
             smallestWeight = (0..<k).map { clusterWeights[$0] }.min()!
@@ -397,7 +367,7 @@ enum HartiganRefinement {
             screenWeights[a] = Float(wa - w)
             screenWeights[b] = Float(wb + w)
             smallestWeight = (0..<k).map { clusterWeights[$0] }.min()!
-            labels[r] = Int32(b)
+            partition.move(r, chunk: r / ChunkedParallel.chunkSize, to: b)
             ownUpper[r] = .infinity
             otherLower[r] = 0
         }

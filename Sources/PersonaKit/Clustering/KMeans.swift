@@ -238,7 +238,7 @@ public enum KMeans {
         if configuration.refinement == .hartigan {
             let labels = run.partition.labels, before = run.partition.previous
             before.base.update(from: labels.base, count: data.rows)
-            let refined = HartiganRefinement.refine(data, weights: weights, k: k, labels: labels,
+            let refined = HartiganRefinement.refine(data, weights: weights, k: k, partition: run.partition,
                                                     threads: configuration.threads)
             refinementMoves = refined.moves
             evaluations += refined.evaluations

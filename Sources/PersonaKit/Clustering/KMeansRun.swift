@@ -162,14 +162,13 @@ struct KMeansRun<Step: KMeansStep> {
         return chosen
     }
 
-    /// Sets the centres to the exact means of the current labels (summed in row order, as a
-    /// single pass would) and tells the step which rows changed cluster since `before`.
+    /// Sets the centres to the exact means of the current labels (the partition's sums, as
+    /// after any labelling pass) and tells the step which rows changed cluster since `before`.
     mutating func recentre(labelsBefore before: WorkBuffer<Int32>) {
         let k = self.k, d = self.d
-        let exact = HartiganRefinement.clusterSums(data, weights: weights, labels: partition.labels, k: k,
-                                                   threads: plan.threads)
-        for c in 0..<k where exact.weights[c] > 0 {
-            for j in 0..<d { centres.rows[c * d + j] = Float(exact.sums[c * d + j] / exact.weights[c]) }
+        partition.refreshAll(data: data, weights: weights)
+        for c in 0..<k where partition.weights[c] > 0 {
+            for j in 0..<d { centres.rows[c * d + j] = Float(partition.sums[c * d + j] / partition.weights[c]) }
         }
         centres.rebuildBlocks()
         let (step, labels) = (self.step, partition.labels)

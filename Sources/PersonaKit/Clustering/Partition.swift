@@ -82,6 +82,17 @@ final class Partition: @unchecked Sendable {
         }
     }
 
+    /// Brings every out-of-date chunk sum up to date (in parallel) and then the totals:
+    /// afterwards `sums` and `weights` are those of the current labels.
+    func refreshAll(data: FeatureMatrix, weights: [Double]?) {
+        plan.forEachChunk { chunk, rows in
+            data.withValues { x in
+                weights.withRowWeights { w in self.refresh(chunk: chunk, rows: rows, data: x, weights: w) }
+            }
+        }
+        combine()
+    }
+
     /// Updates the totals of the clusters whose chunk sums changed, adding chunk sums in
     /// chunk order.
     func combine() {
