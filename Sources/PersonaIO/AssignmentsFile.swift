@@ -18,19 +18,22 @@ public enum AssignmentsFile {
     public static func render(ids: [String], assignments: [PersonaAssignment], model: PersonaModel,
                               idColumn: String? = nil, separator: Character = ",", includeHeader: Bool = true) -> [UInt8] {
         precondition(ids.count == assignments.count, "one identifier per assignment")
-        let names = Dictionary(uniqueKeysWithValues: model.personas.map { ($0.id, $0.name) })
+        // Each persona's name cell, encoded once.
+        let names = Dictionary(uniqueKeysWithValues: model.personas.map { ($0.id, CSVWriter.encodedCell($0.name, separator: separator)) })
         let columns = header(idColumn: idColumn ?? model.schema.idColumn)
         var writer = includeHeader
             ? CSVWriter(header: columns, separator: separator, reservingCapacity: ids.count * 64)
             : CSVWriter(continuing: columns, separator: separator, reservingCapacity: ids.count * 64)
         for (id, a) in zip(ids, assignments) {
-            writer.appendRow([
-                id, String(a.persona), names[a.persona] ?? "",
-                CSVWriter.format(a.distance),
-                a.runnerUp.map(String.init) ?? "",
-                a.margin.map(CSVWriter.format) ?? "",
-                a.isOutlier ? "1" : "0",
-            ])
+            writer.appendRow { row in
+                row.cell(id)
+                row.cell(a.persona)
+                row.encoded(names[a.persona] ?? [])
+                row.cell(a.distance)
+                if let runnerUp = a.runnerUp { row.cell(runnerUp) } else { row.empty() }
+                if let margin = a.margin { row.cell(margin) } else { row.empty() }
+                row.cell(a.isOutlier ? 1 : 0)
+            }
         }
         return writer.bytes
     }

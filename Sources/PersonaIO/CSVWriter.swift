@@ -55,6 +55,113 @@ public struct CSVWriter: Sendable {
         appendLine(cells)
     }
 
+    /// Appends one row cell by cell, for writers that format numbers straight into the bytes:
+    /// `body` gets a ``RowBuilder`` and must give it exactly ``columnCount`` cells.
+    /// - Complexity: amortised O(size of the cells).
+    public mutating func appendRow(_ body: (inout RowBuilder) -> Void) {
+        var row = RowBuilder(bytes: bytes, separator: separatorByte)
+        bytes = []
+        body(&row)
+        precondition(row.cells == columnCount, "a CSV row needs \(columnCount) cells, got \(row.cells)")
+        bytes = row.bytes
+        if columnCount == 1, row.lastCellWasEmpty {
+            bytes.append(0x22)
+            bytes.append(0x22)
+        }
+        bytes.append(0x0A)
+    }
+
+    /// One row under construction (see ``appendRow(_:)-(RowBuilder)``): cells are quoted as
+    /// ``CSVWriter`` quotes them, numbers written as ``CSVWriter/format(_:)`` writes them.
+    public struct RowBuilder: TextOutputStream {
+        fileprivate var bytes: [UInt8]
+        fileprivate let separator: UInt8
+        fileprivate var cells = 0
+        fileprivate var lastCellWasEmpty = false
+
+        fileprivate init(bytes: [UInt8], separator: UInt8) {
+            self.bytes = bytes
+            self.separator = separator
+        }
+
+        private mutating func beginCell() {
+            if cells > 0 { bytes.append(separator) }
+            cells += 1
+            lastCellWasEmpty = false
+        }
+
+        /// A text cell, quoted when needed.
+        public mutating func cell(_ text: String) {
+            beginCell()
+            lastCellWasEmpty = text.isEmpty
+            CSVWriter.appendCell(text, separator: separator, to: &bytes)
+        }
+
+        /// A cell whose bytes are already encoded (see ``CSVWriter/encodedCell(_:separator:)``).
+        public mutating func encoded(_ cell: [UInt8]) {
+            beginCell()
+            lastCellWasEmpty = cell.isEmpty
+            bytes.append(contentsOf: cell)
+        }
+
+        /// An integer cell.
+        public mutating func cell(_ value: Int) {
+            beginCell()
+            appendInteger(Int64(value))
+        }
+
+        /// A number cell, as ``CSVWriter/format(_:)`` writes it (empty for NaN).
+        public mutating func cell(_ value: Double) {
+            beginCell()
+            if value.isNaN {
+                lastCellWasEmpty = true
+            } else if value.rounded(.towardZero) == value, abs(value) < 9_007_199_254_740_992 {
+                appendInteger(Int64(value))
+            } else {
+                // Shortest round-trip digits, as `description`, without building a String.
+                value.write(to: &self)
+            }
+        }
+
+        /// The decimal digits of `value`, as `String(value)` writes them.
+        private mutating func appendInteger(_ value: Int64) {
+            if value < 0 { bytes.append(0x2D) }
+            var magnitude = value.magnitude
+            guard magnitude >= 10 else { bytes.append(0x30 + UInt8(magnitude)); return }
+            var digits: (UInt64, UInt64, UInt64) = (0, 0, 0)   // up to 20 digits, reversed
+            let count = withUnsafeMutableBytes(of: &digits) { buffer -> Int in
+                var n = 0
+                while magnitude > 0 {
+                    buffer[n] = 0x30 + UInt8(magnitude % 10)
+                    magnitude /= 10
+                    n += 1
+                }
+                return n
+            }
+            withUnsafeBytes(of: &digits) { buffer in
+                for i in stride(from: count - 1, through: 0, by: -1) { bytes.append(buffer[i]) }
+            }
+        }
+
+        /// An empty cell.
+        public mutating func empty() {
+            beginCell()
+            lastCellWasEmpty = true
+        }
+
+        public mutating func write(_ string: String) { bytes.append(contentsOf: string.utf8) }
+        // The standard library writes numbers through this when a stream provides it.
+        public mutating func _writeASCII(_ buffer: UnsafeBufferPointer<UInt8>) { bytes.append(contentsOf: buffer) }
+    }
+
+    /// The bytes of one cell as a row would hold them (quoted when needed), for cells written
+    /// many times with ``RowBuilder/encoded(_:)``.
+    public static func encodedCell(_ cell: String, separator: Character = ",") -> [UInt8] {
+        var bytes = [UInt8]()
+        appendCell(cell, separator: CSVReader.separatorByte(separator), to: &bytes)
+        return bytes
+    }
+
     /// The CSV text so far as `Data`.
     /// - Complexity: O(bytes.count) (one copy).
     public var data: Data { Data(bytes) }
@@ -117,9 +224,13 @@ public struct CSVWriter: Sendable {
     }
 
     private mutating func appendCell(_ cell: String) {
+        Self.appendCell(cell, separator: separatorByte, to: &bytes)
+    }
+
+    fileprivate static func appendCell(_ cell: String, separator: UInt8, to bytes: inout [UInt8]) {
         var cell = cell
         cell.withUTF8 { utf8 in
-            guard needsQuotes(utf8) else {
+            guard needsQuotes(utf8, separator: separator) else {
                 bytes.append(contentsOf: utf8)
                 return
             }
@@ -136,10 +247,9 @@ public struct CSVWriter: Sendable {
         }
     }
 
-    private func needsQuotes(_ utf8: UnsafeBufferPointer<UInt8>) -> Bool {
+    private static func needsQuotes(_ utf8: UnsafeBufferPointer<UInt8>, separator sep: UInt8) -> Bool {
         guard let first = utf8.first, let last = utf8.last else { return false }
         if first == 0x20 || first == 0x09 || last == 0x20 || last == 0x09 { return true }
-        let sep = separatorByte
         let limit = max(sep, 0x22)
         for byte in utf8 where byte <= limit {
             if byte == sep || byte == 0x22 || byte == 0x0A || byte == 0x0D { return true }

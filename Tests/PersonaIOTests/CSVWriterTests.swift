@@ -113,4 +113,35 @@ struct CSVWriterTests {
             #expect(Double(CSVWriter.format(value)) == value)
         }
     }
+
+    @Test("a row built cell by cell is the row of formatted strings", arguments: [",", ";"])
+    func rowBuilderMatchesStrings(separator: String) {
+        let separator = Character(separator)
+        var rng = SeededGenerator(seed: 11)
+        let texts = ["", "plain", "with, comma", "semi;colon", " padded", "quote \"x\"", "line\nbreak", "Müller"]
+        let specials: [Double] = [0, -0.0, 1, -7, 0.1, 1e-300, 5e-324, 1e22, 9_007_199_254_740_992, 4_503_599_627_370_495.5,
+                                  .infinity, -.infinity, .nan, Double.greatestFiniteMagnitude]
+        var byCells = CSVWriter(header: ["a", "b", "c", "d"], separator: separator)
+        var byStrings = CSVWriter(header: ["a", "b", "c", "d"], separator: separator)
+        for i in 0..<2_000 {
+            let text = texts[i % texts.count]
+            let integer = Int(truncatingIfNeeded: rng.next()) >> Int(rng.next() % 63)
+            let number = i < specials.count ? specials[i] : Double(bitPattern: rng.next())
+            let encoded = CSVWriter.encodedCell(texts[(i + 3) % texts.count], separator: separator)
+            byCells.appendRow { row in
+                row.cell(text)
+                row.cell(integer)
+                row.cell(number)
+                row.encoded(encoded)
+            }
+            byStrings.appendRow([text, String(integer), CSVWriter.format(number), texts[(i + 3) % texts.count]])
+        }
+        #expect(byCells.bytes == byStrings.bytes)
+        // One empty cell still reads back as a row.
+        var single = CSVWriter(header: ["only"])
+        single.appendRow { $0.empty() }
+        var reference = CSVWriter(header: ["only"])
+        reference.appendRow([""])
+        #expect(single.bytes == reference.bytes)
+    }
 }
