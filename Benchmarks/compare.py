@@ -54,7 +54,10 @@ PACKAGES = ["numpy", "pandas", "scikit-learn", "faiss-cpu"]
 
 GROUPS = ["lifestyle", "media", "online", "wish", "need", "fear", "finance", "health"]
 CENTRE_SPREAD = 0.6      # std of the cluster centres per column: neighbouring blobs overlap
-TOOL_SEED = 1            # --seed / random_state / seed of every tool
+TOOL_SEED = 1            # --seed / random_state / seed of every tool in round 1; round r uses TOOL_SEED + r - 1
+# Every tool gets the same seed in a round and a new one in the next: the number of Lloyd
+# iterations depends on the random start far more than on the tool, so a median over rounds
+# with one fixed seed would compare one start's luck, not the tools.
 TOLERANCE = 1e-4
 MAX_ITER = 300
 FAISS_NITER = 25         # faiss.Kmeans's default
@@ -344,8 +347,9 @@ def kmeans_case(ctx: Context, case: Case, data: dict) -> dict:
     out = {"case": case.name, "n": case.n, "d": case.d, "k": case.k, "data": data, "tools": {}}
     tools = out["tools"]
     model_path = ctx.workdir / f"{case.name}-model.json"
-    persona_args = ["--data", data["csv"], "--k", str(case.k), "--restarts", "1", "--scaling", "none",
-                    "--seed", str(TOOL_SEED), "--out", str(model_path)]
+    def persona_args(seed: int) -> list[str]:
+        return ["--data", data["csv"], "--k", str(case.k), "--restarts", "1", "--scaling", "none",
+                "--seed", str(seed), "--out", str(model_path)]
     matched_niter = None
     labels_files: dict[str, Path] = {}
 
@@ -355,19 +359,32 @@ def kmeans_case(ctx: Context, case: Case, data: dict) -> dict:
                               "ok": run.ok, **extra})
 
     for repeat in range(ctx.args.repeats):
-        ctx.log(f"k-means {case.name}: round {repeat + 1}/{ctx.args.repeats}")
-        # persona
-        run, phases = persona_train(ctx, f"{case.name}-kmeans", persona_args)
+        seed = TOOL_SEED + repeat
+        ctx.log(f"k-means {case.name}: round {repeat + 1}/{ctx.args.repeats} (seed {seed})")
+        # persona, also stopped at Lloyd's fixed point as scikit-learn and FAISS are
+        run, phases = persona_train(ctx, f"{case.name}-kmeans-lloyd", persona_args(seed) + ["--refinement", "none"])
+        if not run.ok:
+            ctx.fail(f"persona train --refinement none {case.name}", run)
+            record("persona, no refinement", run, None, {"seed": seed})
+        else:
+            diagnostics = json.loads(model_path.read_text())["training"].get("diagnostics", {})
+            fit = phases.get("fitSeconds")
+            record("persona, no refinement", run, fit if fit is not None else run.wall, {
+                "seed": seed, "fitSource": phases.get("source", "wall"),
+                "iterations": diagnostics.get("iterations"),
+                "ownInertia": json.loads(model_path.read_text())["training"].get("inertia"),
+                "distanceEvaluations": diagnostics.get("distanceEvaluations"), "refinement": "none"})
+        run, phases = persona_train(ctx, f"{case.name}-kmeans", persona_args(seed))
         if not run.ok:
             ctx.fail(f"persona train {case.name}", run)
-            record("persona", run, None, {})
+            record("persona", run, None, {"seed": seed})
         else:
             model = json.loads(model_path.read_text())
             training = model["training"]
             diagnostics = training.get("diagnostics", {})
             fit = phases.get("fitSeconds")
             record("persona", run, fit if fit is not None else run.wall, {
-                "fitSource": phases.get("source", "wall"), "phases": phases,
+                "seed": seed, "fitSource": phases.get("source", "wall"), "phases": phases,
                 "iterations": diagnostics.get("iterations"), "ownInertia": training.get("inertia"),
                 "distanceEvaluations": diagnostics.get("distanceEvaluations"),
                 "algorithm": training.get("configuration", {}).get("algorithm"),
@@ -385,7 +402,7 @@ def kmeans_case(ctx: Context, case: Case, data: dict) -> dict:
             if kind == "faiss" and not ctx.features["faiss"]:
                 continue
             labels_path = ctx.workdir / f"{case.name}-{re.sub(r'[^a-z0-9]+', '-', name)}-labels.npy"
-            spec = {"npy": data["npy"], "k": case.k, "seed": TOOL_SEED, "threads": ctx.args.threads,
+            spec = {"npy": data["npy"], "k": case.k, "seed": seed, "threads": ctx.args.threads,
                     "labels": str(labels_path) if repeat == 0 else None, **options}
             run, result = ctx.worker(kind, spec)
             if not run.ok or result is None:
@@ -394,9 +411,9 @@ def kmeans_case(ctx: Context, case: Case, data: dict) -> dict:
                 continue
             if repeat == 0:
                 labels_files[name] = labels_path
-            record(name, run, result["fitSeconds"], {k: v for k, v in result.items() if k != "fitSeconds"})
+            record(name, run, result["fitSeconds"], {"seed": seed, **{k: v for k, v in result.items() if k != "fitSeconds"}})
 
-    # Inertia recomputed uniformly from each tool's labels (first run; seeds are fixed).
+    # Inertia recomputed uniformly from each tool's labels (first round: every tool's seed is TOOL_SEED).
     X = np.load(data["npy"], mmap_mode="r")
     first_model = ctx.workdir / f"{case.name}-model-first.json"
     if "persona" in tools and first_model.exists():
@@ -421,6 +438,11 @@ def summarise_tools(tools: dict) -> None:
                     "refinementMoves", "converged", "rssAfterLoad"):
             if key in first:
                 entry[key] = first[key]
+        # Iterations differ by start: the median over the rounds' seeds, and each round's.
+        iterations = [r["iterations"] for r in runs if isinstance(r.get("iterations"), int)]
+        if iterations:
+            entry["iterations"] = int(median(iterations))
+            entry["iterationsPerRound"] = iterations
 
 
 # ----------------------------------------------------------------------------------------
@@ -440,15 +462,16 @@ def e2e_case(ctx: Context, case: Case, data: dict) -> dict:
     model = ctx.workdir / f"{case.name}-e2e-model.json"
     for repeat in range(ctx.args.repeats):
         ctx.log(f"end to end {case.name}: round {repeat + 1}/{ctx.args.repeats}")
+        seed = TOOL_SEED + repeat
         run, phases = persona_train(ctx, f"{case.name}-e2e", [
-            "--data", data["csv"], "--k", str(case.k), "--restarts", "1", "--seed", str(TOOL_SEED),
+            "--data", data["csv"], "--k", str(case.k), "--restarts", "1", "--seed", str(seed),
             "--out", str(model), "--assignments", str(a_persona)])
         if not run.ok:
             ctx.fail(f"persona train --assignments {case.name}", run)
         tools.setdefault("persona", {"runs": []})["runs"].append(
             {"wall": run.wall, "cpu": run.cpu, "maxRSS": run.max_rss, "ok": run.ok, "phases": phases})
         run, result = ctx.worker("e2e", {"csv": data["csv"], "out": str(a_python), "k": case.k,
-                                         "seed": TOOL_SEED, "threads": ctx.args.threads})
+                                         "seed": seed, "threads": ctx.args.threads})
         if not run.ok or result is None:
             ctx.fail(f"pandas + scikit-learn end to end {case.name}", run)
         tools.setdefault("pandas + sklearn", {"runs": []})["runs"].append(
@@ -597,7 +620,10 @@ def report(results: dict) -> str:
                    "CSV; Python tools import and load a .npy). *inertia*: recomputed here in float64 "
                    "from each tool's labels (Σ squared distance to its label means); *own*: as the "
                    "tool reports it. × columns are tool ÷ persona: above 1, persona is faster, smaller or "
-                   "lower.\n")
+                   "lower. Every tool gets seed 1 in round 1, seed 2 in round 2, …: fit times and iterations "
+                   "are medians over those starts; inertia is from round 1. *persona, no refinement* stops "
+                   "at Lloyd's fixed point as scikit-learn and FAISS do (`--refinement none`); *persona* "
+                   "adds the default Hartigan refinement.\n")
         for case in results["kmeans"]:
             tools = case["tools"]
             base = tools.get("persona", {})
