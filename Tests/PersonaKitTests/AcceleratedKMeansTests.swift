@@ -37,7 +37,7 @@ struct AcceleratedKMeansTests {
     static func fits(_ c: Case, start: FeatureMatrix, refinement: KMeansRefinement, tolerance: Double = 1e-4)
         throws -> [KMeansAlgorithm: KMeansResult] {
         var results = [KMeansAlgorithm: KMeansResult]()
-        for algorithm in [KMeansAlgorithm.lloyd, .hamerly, .elkan] {
+        for algorithm in [KMeansAlgorithm.lloyd, .hamerly, .elkan, .yinyang] {
             let configuration = KMeansConfiguration(clusterCount: c.k, tolerance: tolerance, algorithm: algorithm,
                                                     refinement: refinement)
             results[algorithm] = try KMeans.fit(c.data, weights: c.weights, initialCentroids: start,
@@ -67,7 +67,7 @@ struct AcceleratedKMeansTests {
         let start = try KMeans.seed(c.data, weights: c.weights, configuration: KMeansConfiguration(clusterCount: c.k, seed: 3))
         for (refinement, tolerance) in [(KMeansRefinement.none, 1e-4), (.hartigan, 0)] {
             let results = try Self.fits(c, start: start, refinement: refinement, tolerance: tolerance)
-            for algorithm in [KMeansAlgorithm.hamerly, .elkan] {
+            for algorithm in [KMeansAlgorithm.hamerly, .elkan, .yinyang] {
                 Self.expectSameModel(results[algorithm]!, as: results[.lloyd]!,
                                      "\(algorithm), \(refinement), tolerance \(tolerance)")
                 #expect(results[algorithm]!.diagnostics.algorithm == algorithm)
@@ -86,7 +86,7 @@ struct AcceleratedKMeansTests {
         let lloyd = results[.lloyd]!
         #expect(lloyd.diagnostics.relocations >= 1)
         #expect((0..<4).contains { lloyd.centroids.row($0) == [40, 40] })
-        for algorithm in [KMeansAlgorithm.hamerly, .elkan] {
+        for algorithm in [KMeansAlgorithm.hamerly, .elkan, .yinyang] {
             Self.expectSameModel(results[algorithm]!, as: lloyd, "\(algorithm)")
         }
     }
@@ -103,19 +103,21 @@ struct AcceleratedKMeansTests {
         #expect(results[.lloyd]!.diagnostics.iterations >= 5)
         #expect(results[.hamerly]!.diagnostics.distanceEvaluations * 2 < lloyd)
         #expect(results[.elkan]!.diagnostics.distanceEvaluations * 2 < lloyd)
+        #expect(results[.yinyang]!.diagnostics.distanceEvaluations * 2 < lloyd)
         // The iteration hook counts the same way (without the final labelling), and the steps
         // agree on the iterations.
-        let iterated = [KMeansAlgorithm.lloyd, .hamerly, .elkan].map {
+        let iterated = [KMeansAlgorithm.lloyd, .hamerly, .elkan, .yinyang].map {
             KMeansKernels.iterate(data, start: start, algorithm: $0, iterations: 100, threads: 2)
         }
         #expect(iterated.allSatisfy { $0.iterations == results[.lloyd]!.diagnostics.iterations })
         #expect(iterated[0].distanceEvaluations == iterated[0].iterations * 3_000 * 8)
         #expect(iterated[1].distanceEvaluations * 2 < iterated[0].distanceEvaluations)
         #expect(iterated[2].distanceEvaluations * 2 < iterated[0].distanceEvaluations)
+        #expect(iterated[3].distanceEvaluations * 2 < iterated[0].distanceEvaluations)
     }
 
     @Test("every step gives a bit-identical fit on 1, 2 and 3 threads",
-          arguments: [KMeansAlgorithm.lloyd, .hamerly, .elkan, .auto])
+          arguments: [KMeansAlgorithm.lloyd, .hamerly, .elkan, .yinyang, .auto])
     func threadCounts(_ algorithm: KMeansAlgorithm) throws {
         let data = Fixtures.blobs(n: 8_500, d: 3, k: 6, spread: 2, seed: 12).matrix   // three chunks
         let weights = (0..<data.rows).map { Double(1 + $0 % 3) }

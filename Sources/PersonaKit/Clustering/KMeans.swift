@@ -224,6 +224,9 @@ public enum KMeans {
         case .elkan:
             return iterate(ElkanStep.self, data, weights: weights, start: start, threshold: threshold,
                            moments: moments, configuration: configuration)
+        case .yinyang:
+            return iterate(YinyangStep.self, data, weights: weights, start: start, threshold: threshold,
+                           moments: moments, configuration: configuration)
         }
     }
 

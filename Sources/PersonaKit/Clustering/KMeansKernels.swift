@@ -118,6 +118,7 @@ import CPersonaKernels
         case .lloyd, .auto: return iterate(LloydStep.self, data, start: start, iterations: iterations, threads: threads)
         case .hamerly: return iterate(HamerlyStep.self, data, start: start, iterations: iterations, threads: threads)
         case .elkan: return iterate(ElkanStep.self, data, start: start, iterations: iterations, threads: threads)
+        case .yinyang: return iterate(YinyangStep.self, data, start: start, iterations: iterations, threads: threads)
         }
     }
 
