@@ -106,6 +106,28 @@ ALWAYS_INLINE void block1(const float *x, const float *block, long d, v8f *out) 
     *out = s;
 }
 
+/// Distances from row x (lanes 0–3) and row y (lanes 4–7) to a block of four centres held
+/// twice.
+ALWAYS_INLINE void paired1(const float *x, const float *y, const float *block, long d, v8f *out) {
+    long full = d & ~7L;
+    v8f s = splat(0);
+    if (full > 0) {
+        for (long lane = 0; lane < 8; lane++) {
+            v8f p = splat(0);
+            for (long j = lane; j < full; j += 8) {
+                v8f t = load8(block + j * 8) - (v8f){x[j], x[j], x[j], x[j], y[j], y[j], y[j], y[j]};
+                p = p + t * t;
+            }
+            s = lane == 0 ? p : s + p;
+        }
+    }
+    for (long j = full; j < d; j++) {
+        v8f t = load8(block + j * 8) - (v8f){x[j], x[j], x[j], x[j], y[j], y[j], y[j], y[j]};
+        s = s + t * t;
+    }
+    *out = s;
+}
+
 /// The nearest and second-nearest so far.
 typedef struct {
     float first, second;
@@ -183,7 +205,20 @@ void pk_block_distances_portable(const float *x, const float *block, long d, flo
     memcpy(out, &s, sizeof s);
 }
 
+void pk_paired_block_distances_portable(const float *x, const float *y, const float *block, long d, float out[8]) {
+    v8f s;
+    paired1(x, y, block, d, &s);
+    memcpy(out, &s, sizeof s);
+}
+
 #if defined(__x86_64__)
+__attribute__((target("avx")))
+static void paired_block_distances_avx(const float *x, const float *y, const float *block, long d, float out[8]) {
+    v8f s;
+    paired1(x, y, block, d, &s);
+    memcpy(out, &s, sizeof s);
+}
+
 __attribute__((target("avx")))
 static void nearest_two_avx(const float *x, long rows, long d, const float *blocks, long k,
                             int32_t *first, float *firstDistance, int32_t *second, float *secondDistance) {
@@ -233,6 +268,16 @@ void pk_sum_rows(const float *x, long rows, long d, const int32_t *labels, const
     }
 #endif
     sum_rows_body(x, rows, d, labels, include, weights, sums, clusterWeights);
+}
+
+void pk_paired_block_distances(const float *x, const float *y, const float *block, long d, float out[8]) {
+#if defined(__x86_64__)
+    if (__builtin_cpu_supports("avx")) {
+        paired_block_distances_avx(x, y, block, d, out);
+        return;
+    }
+#endif
+    pk_paired_block_distances_portable(x, y, block, d, out);
 }
 
 int pk_vector_level(void) {

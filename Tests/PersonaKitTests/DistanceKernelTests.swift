@@ -52,6 +52,20 @@ struct DistanceKernelTests {
         }
     }
 
+    @Test("two rows against four centres equal the reference distances", arguments: shapes)
+    func pairedBlockDistances(shape: (d: Int, k: Int)) {
+        let (x, c) = Self.matrices(rows: 6, k: min(4, shape.k), d: shape.d, grid: false, seed: UInt64(shape.d * 7 + shape.k))
+        for (a, b) in [(0, 1), (2, 2), (5, 3)] {
+            let expected = (0..<8).map { lane -> UInt32 in
+                let row = lane < 4 ? a : b, centre = lane % 4
+                let target = centre < c.rows ? c.row(centre) : [Float](repeating: 0, count: c.columns)
+                return KMeansKernels.squaredDistance(x.row(row), target, count: c.columns).bitPattern
+            }
+            #expect(KMeansKernels.pairedBlockDistances(x, rows: a, b, centres: c, portable: true).map(\.bitPattern) == expected)
+            #expect(KMeansKernels.pairedBlockDistances(x, rows: a, b, centres: c).map(\.bitPattern) == expected)
+        }
+    }
+
     @Test("the reference kernel sums in the documented order")
     func documentedOrder() {
         // Dimension j to lane j mod 8 below d rounded down to eight, each lane in order of j,

@@ -18,6 +18,10 @@ void pk_nearest_two(const float *x, long rows, long d, const float *blocks, long
 /// The squared distances from one row to the eight centres of one block.
 void pk_block_distances(const float *x, const float *block, long d, float out[8]);
 
+/// For a block holding four centres twice (lanes i and i + 4 alike): the squared distances
+/// from row `x` in lanes 0–3 and from row `y` in lanes 4–7.
+void pk_paired_block_distances(const float *x, const float *y, const float *block, long d, float out[8]);
+
 /// Adds each of `rows` consecutive rows of `x` (width `d`) whose cluster `labels[r]` is
 /// marked in `include` to that cluster's sums (k × d, `sums[c·d + j] += w_r · x_rj`, in
 /// `double`, in row order; without weights `+= x_rj`) and its weight (`+= w_r`, or 1).
@@ -32,5 +36,6 @@ int pk_vector_level(void);
 void pk_nearest_two_portable(const float *x, long rows, long d, const float *blocks, long k,
                              int32_t *first, float *firstDistance, int32_t *second, float *secondDistance);
 void pk_block_distances_portable(const float *x, const float *block, long d, float out[8]);
+void pk_paired_block_distances_portable(const float *x, const float *y, const float *block, long d, float out[8]);
 
 #endif

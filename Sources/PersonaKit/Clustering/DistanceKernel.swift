@@ -76,50 +76,13 @@ enum DistanceKernel {
 
     /// ‖x − c‖² in lanes 0–3 and ‖y − c‖² in lanes 4–7, for a block holding four centres twice
     /// (lanes i and i + 4 alike): two rows against four centres in one pass, each lane
-    /// bit-identical to `squaredDistance`. (With x = y, the plain blocked kernel.)
+    /// bit-identical to `squaredDistance`.
     @inline(__always)
     static func pairedBlockDistances(_ x: UnsafePointer<Float>, _ y: UnsafePointer<Float>,
                                      _ block: UnsafePointer<Float>, _ d: Int) -> SIMD8<Float> {
-        let full = d & ~7
-        var sum = SIMD8<Float>()
-        if full > 0 {
-            for lane in 0..<8 {
-                var partial = SIMD8<Float>()
-                var j = lane, centre = block + lane &* 8
-                while j < full {
-                    let t = SIMD8(loading: centre)
-                        - SIMD8(lowHalf: SIMD4(repeating: x[j]), highHalf: SIMD4(repeating: y[j]))
-                    partial += t * t
-                    j &+= 8; centre += 64
-                }
-                sum = lane == 0 ? partial : sum + partial
-            }
-        }
-        var j = full, centre = block + full &* 8
-        while j < d {
-            let t = SIMD8(loading: centre)
-                - SIMD8(lowHalf: SIMD4(repeating: x[j]), highHalf: SIMD4(repeating: y[j]))
-            sum += t * t
-            j &+= 1; centre += 8
-        }
-        return sum
-    }
-
-    /// The nearest centre of a table to `point` and its squared distance; ties go to the
-    /// lower index.
-    @inline(__always)
-    static func nearest(_ point: UnsafePointer<Float>, in table: CentreTable) -> (index: Int, distance: Float) {
-        let k = table.k, d = table.d
-        var best = 0
-        var bestDistance = Float.infinity
-        var base = 0
-        while base < k {
-            let lanes = padded(blockDistances(point, table.block(containing: base), d), count: k - base)
-            let (lane, distance) = smallest(lanes)
-            if distance < bestDistance { best = base + lane; bestDistance = distance }
-            base += 8
-        }
-        return (best, bestDistance)
+        var lanes = SIMD8<Float>()
+        withUnsafeMutableBytes(of: &lanes) { pk_paired_block_distances(x, y, block, d, $0.baseAddress!.assumingMemoryBound(to: Float.self)) }
+        return lanes
     }
 
     /// The nearest and second-nearest centres and their squared distances (second is -1

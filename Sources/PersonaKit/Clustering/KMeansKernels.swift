@@ -82,6 +82,22 @@ import CPersonaKernels
     /// - Complexity: O(n).
     public static func radixSorted(_ values: [Double]) -> [Double] { RadixSort.ascending(values) }
 
+    /// The squared distances from rows `x` (lanes 0–3) and `y` (lanes 4–7) of `data` to the
+    /// first four centres, through the paired C kernel.
+    public static func pairedBlockDistances(_ data: FeatureMatrix, rows x: Int, _ y: Int, centres: FeatureMatrix,
+                                            portable: Bool = false) -> [Float] {
+        precondition(centres.rows >= 1 && centres.rows <= 4, "one to four centres")
+        let d = data.columns
+        let padded = centres.values + [Float](repeating: 0, count: (4 - centres.rows) * d)
+        let table = CentreTable(padded + padded, k: 8, d: d)
+        var out = [Float](repeating: 0, count: 8)
+        data.withValues { values in
+            let kernel = portable ? pk_paired_block_distances_portable : pk_paired_block_distances
+            kernel(values + x * d, values + y * d, table.block(containing: 0), d, &out)
+        }
+        return out
+    }
+
     /// One full nearest-centre pass (labels only), on `threads` threads (`nil`: every core);
     /// ties go to the lower centre index.
     /// - Precondition: `centres` has at least one row and as many columns as `data`.
