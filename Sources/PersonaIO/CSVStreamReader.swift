@@ -222,11 +222,10 @@ extension CSVStreamReader {
                              transform: @escaping @Sendable (CSVBatch) throws -> Output,
                              consume: (CSVBatch, Output) throws -> Void) throws {
         let queue = DispatchQueue(label: "persona.batches", attributes: .concurrent)
-        var group = try readGroup().get()
-        while !group.isEmpty {
-            let results = ResultSlots<Output>(count: group.count)
+        typealias InFlight = BatchGroup<Output>
+        func launch(_ batches: [CSVBatch]) -> InFlight {
+            let results = ResultSlots<Output>(count: batches.count)
             let running = DispatchGroup()
-            let batches = group
             if workers <= 1 {
                 for i in batches.indices { results[i] = Result { try transform(batches[i]) } }
             } else {
@@ -234,13 +233,36 @@ extension CSVStreamReader {
                     queue.async(group: running) { results[i] = Result { try transform(batches[i]) } }
                 }
             }
-            // Read the next group while this one is transformed.
-            let next = group.count < groupSize ? .success([]) : readGroup()
-            running.wait()
-            for (batch, result) in zip(batches, results.values) { try consume(batch, try result.get()) }
-            group = try next.get()
+            return InFlight(batches: batches, results: results, running: running)
+        }
+        let first = try readGroup().get()
+        var current = first.isEmpty ? nil : launch(first)
+        var upcoming: Result<[CSVBatch], CSVError> = .success([])
+        // While a group is transformed, the next is read; once it is done, the next group's
+        // transforms start before this one's results are consumed, so that consuming (often
+        // writing) overlaps them too. At most two groups are held: one transformed or consumed,
+        // one read or transformed.
+        while let group = current {
+            upcoming = group.batches.count < groupSize ? .success([]) : readGroup()
+            group.running.wait()
+            let following = (try? upcoming.get()).flatMap { $0.isEmpty ? nil : launch($0) }
+            do {
+                for (batch, result) in zip(group.batches, group.results.values) { try consume(batch, try result.get()) }
+            } catch {
+                following?.running.wait()   // no transform outlives this call
+                throw error
+            }
+            if case .failure(let error) = upcoming { throw error }
+            current = following
         }
     }
+}
+
+/// A group of batches whose transforms run, and their results.
+private struct BatchGroup<Output> {
+    let batches: [CSVBatch]
+    let results: ResultSlots<Output>
+    let running: DispatchGroup
 }
 
 /// One result per task of a parallel loop, each written by its own task.
