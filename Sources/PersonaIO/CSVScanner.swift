@@ -103,6 +103,85 @@ struct CSVScanner {
         return .record
     }
 
+    /// Reads records of plain fields (unquoted, separated by the separator, ended by LF or
+    /// CRLF, of `width` fields) 64 bytes at a time, up to `limit` of them: a mask marks the
+    /// bytes that may end a field, and only those are looked at.
+    ///
+    /// Stops at the start of the first record it cannot read so (a quote, a lone CR, invalid
+    /// UTF-8, a blank line, a ragged row, the last 64 bytes of the buffer), for
+    /// ``scanRecord(width:into:)`` to read or report; records read here are exactly those it
+    /// would have read.
+    /// - Returns: the number of records read.
+    mutating func scanPlainRecords(width: Int, limit: Int, into fields: inout [FieldBounds]) -> Int {
+        let ones: UInt64 = 0x0101_0101_0101_0101, high: UInt64 = 0x8080_8080_8080_8080
+        let separatorWord = ones &* UInt64(separator), belowQuote = ones &* UInt64(Self.quote + 1)
+        let separator = separator
+        var records = 0
+        var recordStart = position, recordFields = fields.count
+        var fieldStart = position, column = 0
+        var nonASCII = false   // the current field has bytes above 0x7F, to be checked as UTF-8
+        var block = position
+        scanning: while records < limit, block + 64 <= end {
+            // One bit per byte that is below 0x23 (line breaks, the quote, spaces, …), the
+            // separator, or above 0x7F; exact byte by byte (no borrow crosses bytes).
+            var mask: UInt64 = 0
+            for j in 0..<8 {
+                let w = UInt64(littleEndian: UnsafeRawPointer(base + block + 8 * j).loadUnaligned(as: UInt64.self))
+                let below = ~((w | high) &- belowQuote) & ~w & high
+                let x = w ^ separatorWord
+                let equal = ~(((x & ~high) &+ ~high) | x) & high
+                let m = below | equal | (w & high)
+                mask |= (((m >> 7) &* 0x0102_0408_1020_4080) >> 56) << UInt64(8 * j)
+            }
+            while mask != 0 {
+                let i = block + mask.trailingZeroBitCount
+                mask &= mask &- 1
+                let b = base[i]
+                var next = i + 1
+                if b == separator {
+                    if nonASCII {
+                        guard isValidUTF8(UnsafeBufferPointer(start: base + fieldStart, count: i - fieldStart)) else { break scanning }
+                        nonASCII = false
+                    }
+                    fields.append(FieldBounds(start: fieldStart, end: i, escaped: false))
+                    fieldStart = next
+                    column += 1
+                    continue
+                }
+                if b >= 0x80 { nonASCII = true; continue }
+                if b == Self.cr {
+                    guard i + 1 < end, base[i + 1] == Self.lf else { break scanning }
+                    next = i + 2
+                } else if b == Self.lf {
+                    if i < fieldStart { continue }   // the LF of a CRLF
+                } else if b == Self.quote {
+                    break scanning
+                } else {
+                    continue   // other bytes below the quote are field content
+                }
+                // The end of a record.
+                if i == recordStart { break scanning }   // a blank line
+                if nonASCII {
+                    guard isValidUTF8(UnsafeBufferPointer(start: base + fieldStart, count: i - fieldStart)) else { break scanning }
+                    nonASCII = false
+                }
+                fields.append(FieldBounds(start: fieldStart, end: i, escaped: false))
+                guard column + 1 == width else { break scanning }
+                records += 1
+                row += 1
+                fieldStart = next
+                recordStart = next
+                recordFields = fields.count
+                column = 0
+                if records == limit { break scanning }
+            }
+            block += 64
+        }
+        if fields.count > recordFields { fields.removeSubrange(recordFields...) }
+        position = recordStart
+        return records
+    }
+
     /// Reads one field and the separator or line break after it. Returns whether a
     /// separator followed (another field of the same record comes), or `nil` when the
     /// buffer ends before the field is complete and more bytes follow.

@@ -138,6 +138,10 @@ public final class CSVStreamReader {
             if let width { fields.reserveCapacity(width * max(64, bytes.count / max(1, 4 * width))) }
             var records = 0, outcome = CSVScanner.Outcome.record
             while records < limit {
+                if let width {
+                    records += scanner.scanPlainRecords(width: width, limit: limit - records, into: &fields)
+                    if records == limit { break }
+                }
                 outcome = try scanner.scanRecord(width: width, into: &fields)
                 if outcome != .record { break }
                 records += 1
