@@ -113,13 +113,23 @@ struct CSVScanner {
     /// would have read.
     /// - Returns: the number of records read.
     mutating func scanPlainRecords(width: Int, limit: Int, into fields: inout [FieldBounds]) -> Int {
+        // The fields found in a block are gathered here and appended to `fields` together.
+        withUnsafeTemporaryAllocation(of: FieldBounds.self, capacity: 64) { pending in
+            scanPlainRecords(width: width, limit: limit, into: &fields, pending: pending.baseAddress!)
+        }
+    }
+
+    @inline(__always)
+    private mutating func scanPlainRecords(width: Int, limit: Int, into fields: inout [FieldBounds],
+                                           pending: UnsafeMutablePointer<FieldBounds>) -> Int {
         let ones: UInt64 = 0x0101_0101_0101_0101, high: UInt64 = 0x8080_8080_8080_8080
         let separatorWord = ones &* UInt64(separator), belowQuote = ones &* UInt64(Self.quote + 1)
         let separator = separator
         var records = 0
-        var recordStart = position, recordFields = fields.count
+        var recordStart = position, recordFields = fields.count   // counting the pending fields
         var fieldStart = position, column = 0
         var nonASCII = false   // the current field has bytes above 0x7F, to be checked as UTF-8
+        var found = 0          // pending fields
         var block = position
         scanning: while records < limit, block + 64 <= end {
             // One bit per byte that is below 0x23 (line breaks, the quote, spaces, …), the
@@ -134,18 +144,19 @@ struct CSVScanner {
                 mask |= (((m >> 7) &* 0x0102_0408_1020_4080) >> 56) << UInt64(8 * j)
             }
             while mask != 0 {
-                let i = block + mask.trailingZeroBitCount
+                let i = block &+ mask.trailingZeroBitCount
                 mask &= mask &- 1
                 let b = base[i]
-                var next = i + 1
+                var next = i &+ 1
                 if b == separator {
                     if nonASCII {
                         guard isValidUTF8(UnsafeBufferPointer(start: base + fieldStart, count: i - fieldStart)) else { break scanning }
                         nonASCII = false
                     }
-                    fields.append(FieldBounds(start: fieldStart, end: i, escaped: false))
+                    pending[found] = FieldBounds(start: fieldStart, end: i, escaped: false)
+                    found &+= 1
                     fieldStart = next
-                    column += 1
+                    column &+= 1
                     continue
                 }
                 if b >= 0x80 { nonASCII = true; continue }
@@ -165,18 +176,22 @@ struct CSVScanner {
                     guard isValidUTF8(UnsafeBufferPointer(start: base + fieldStart, count: i - fieldStart)) else { break scanning }
                     nonASCII = false
                 }
-                fields.append(FieldBounds(start: fieldStart, end: i, escaped: false))
+                pending[found] = FieldBounds(start: fieldStart, end: i, escaped: false)
+                found &+= 1
                 guard column + 1 == width else { break scanning }
                 records += 1
                 row += 1
                 fieldStart = next
                 recordStart = next
-                recordFields = fields.count
+                recordFields = fields.count + found
                 column = 0
                 if records == limit { break scanning }
             }
+            fields.append(contentsOf: UnsafeBufferPointer(start: pending, count: found))
+            found = 0
             block += 64
         }
+        fields.append(contentsOf: UnsafeBufferPointer(start: pending, count: found))
         if fields.count > recordFields { fields.removeSubrange(recordFields...) }
         position = recordStart
         return records

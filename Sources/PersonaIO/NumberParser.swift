@@ -85,7 +85,8 @@ enum NumberParser {
             guard let value = eiselLemire(mantissa, exponent) else { return nil }
             magnitude = value
         }
-        return negative ? -magnitude : magnitude
+        // The sign by its bit, without a branch (signs of a column are often random).
+        return Double(bitPattern: magnitude.bitPattern | UInt64(negative ? 1 : 0) << 63)
     }
 
     /// 10^p, exactly, for p in 0 … 22.
