@@ -62,7 +62,7 @@ public struct CSVBatch: Sendable, CellSource {
 
     public func numericCell(row: Int, column: Int) -> NumericCell {
         let field = bounds(row, column)
-        return bytes.withUnsafeBufferPointer { Self.numericCell($0.baseAddress!, field) }
+        return bytes.withUnsafeBufferPointer { Self.numericCell($0.baseAddress!, field, readable: $0.count) }
     }
 
     public func numericCells(column: Int) -> [NumericCell] {
@@ -72,7 +72,8 @@ public struct CSVBatch: Sendable, CellSource {
                 fields.withUnsafeBufferPointer { fields in
                     let base = buffer.baseAddress!
                     for row in 0..<rowCount {
-                        (out.baseAddress! + row).initialize(to: Self.numericCell(base, fields[row * width + column]))
+                        (out.baseAddress! + row).initialize(to: Self.numericCell(base, fields[row * width + column],
+                                                                                  readable: buffer.count))
                     }
                 }
             }
@@ -86,19 +87,19 @@ public struct CSVBatch: Sendable, CellSource {
         let values = [Double](unsafeUninitializedCapacity: rows) { out, initialized in
             bytes.withUnsafeBufferPointer { buffer in
                 fields.withUnsafeBufferPointer { fields in
-                    let base = buffer.baseAddress!, out = out.baseAddress!
+                    let base = buffer.baseAddress!, out = out.baseAddress!, limit = base + buffer.count
                     var field = fields.baseAddress! + column
                     for row in 0..<rows {
                         let bounds = field.pointee
                         field += width
                         // Plain decimals straight from the bytes; anything else cell by cell.
                         if !bounds.escaped, bounds.start < bounds.end,
-                           let value = NumberParser.parseDecimal(base + bounds.start, base + bounds.end) {
+                           let value = NumberParser.parseDecimal(base + bounds.start, base + bounds.end, readable: limit) {
                             out[row] = value
                             continue
                         }
                         var value = Double.nan
-                        switch Self.numericCell(base, bounds) {
+                        switch Self.numericCell(base, bounds, readable: buffer.count) {
                         case .empty: break
                         case .number(let v) where v.isFinite: value = v
                         case .number, .text: exceptions.append(row)
@@ -133,9 +134,9 @@ public struct CSVBatch: Sendable, CellSource {
 
     /// A field read as a number; a quoted cell with quotes inside is never one.
     @inline(__always)
-    static func numericCell(_ base: UnsafePointer<UInt8>, _ field: FieldBounds) -> NumericCell {
+    static func numericCell(_ base: UnsafePointer<UInt8>, _ field: FieldBounds, readable: Int) -> NumericCell {
         if field.escaped { return trimmedString(base, field).isEmpty ? .empty : .text }
-        return NumberParser.parse(base, from: field.start, to: field.end)
+        return NumberParser.parse(base, from: field.start, to: field.end, readable: readable)
     }
 
     @inline(__always)

@@ -3,13 +3,22 @@ import Foundation
 import PersonaKit
 import Testing
 
-/// `NumberParser.parse` on `text`'s bytes.
+/// `NumberParser.parse` on `text`'s bytes, alone in memory and followed by other bytes (which
+/// the parser may read, as in a batch, but must not take as part of the cell); the two must
+/// agree.
 private func parsed(_ text: String) -> NumericCell {
     let bytes = Array(text.utf8)
-    return bytes.withUnsafeBufferPointer { buffer in
-        guard let base = buffer.baseAddress else { return NumberParser.parse(UnsafePointer(bitPattern: 1)!, from: 0, to: 0) }
-        return NumberParser.parse(base, from: 0, to: buffer.count)
+    let alone = bytes.withUnsafeBufferPointer { buffer in
+        guard let base = buffer.baseAddress else {
+            return NumberParser.parse(UnsafePointer(bitPattern: 1)!, from: 0, to: 0, readable: 0)
+        }
+        return NumberParser.parse(base, from: 0, to: buffer.count, readable: buffer.count)
     }
+    let followed = (bytes + Array(",12345678\n9.5e3".utf8)).withUnsafeBufferPointer { buffer in
+        NumberParser.parse(buffer.baseAddress!, from: 0, to: bytes.count, readable: buffer.count)
+    }
+    #expect(same(alone, followed), "\(text): \(alone) alone, \(followed) followed by more")
+    return alone
 }
 
 /// What `Double(String)` makes of the trimmed text, as a cell.
@@ -57,6 +66,10 @@ struct NumberParserTests {
             "1.00000000000000011102230246251565404236316680908203126",
             "0.500000000000000166533453693773481063544750213623046875", "3.0000000000000004",
             "123456789012345678901234567890", "-0.0000000000000000000000000000001",
+            "12345678", "1234567.8", ".1234567", "1234567.", "-12345678", "+.1234567", "99999999", "9999999.9",
+            "0000000.", "00000000", ".0000000", "1.2.3.4", "..", "1..", "..1", "12345:78", "1234/678", "1234 678",
+            "12e4", "1.5e3", "-.5e-1", "1.234567", "12.34567", "123.4567", "1234.567", "12345.67", "123456.7",
+            "0.3757", "-2.1004", "1.6826", "-0.0000", "123456789", "1234567.89", "1.2345678", "\u{0}123", "1\u{0}",
         ]
         for cell in cells {
             #expect(same(parsed(cell), expected(cell)), "\(cell): \(parsed(cell)) vs \(expected(cell))")
@@ -80,6 +93,17 @@ struct NumberParserTests {
             default: break
             }
             if rng.next() % 50 == 0 { text = " " + text + "\t" }
+            #expect(same(parsed(text), expected(text)), "\(text): \(parsed(text)) vs \(expected(text))")
+        }
+    }
+
+    @Test("short cells of digits, points, signs and other bytes (the 8-byte path) read exactly as Double(String) reads them")
+    func shortCells() {
+        var rng = SeededGenerator(seed: 8)
+        let alphabet = Array("0123456789012345678901234567890123456789....--+eE x/:\u{7F}é")
+        for _ in 0..<200_000 {
+            let length = 1 + Int(rng.next() % 10)
+            let text = String((0..<length).map { _ in alphabet[Int(rng.next() % UInt64(alphabet.count))] })
             #expect(same(parsed(text), expected(text)), "\(text): \(parsed(text)) vs \(expected(text))")
         }
     }
