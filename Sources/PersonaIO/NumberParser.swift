@@ -25,7 +25,16 @@ enum NumberParser {
         while stop > p, stop[-1] == 0x20 || stop[-1] == 0x09 { stop -= 1 }
         if p == stop { return .empty }
         if let value = parseDecimal(p, stop, readable: base + readable) { return .number(value) }
-        let text = String(decoding: UnsafeBufferPointer(start: p, count: stop - p), as: UTF8.self)
+        return parseGeneral(p, stop)
+    }
+
+    /// A trimmed, non-empty cell that is not a plain decimal, read by `Double(String)`.
+    @inline(never)
+    static func parseGeneral(_ first: UnsafePointer<UInt8>, _ stop: UnsafePointer<UInt8>) -> NumericCell {
+        // A letter other than those of inf, infinity and nan cannot begin a number.
+        let lower = first.pointee | 0x20
+        if lower >= 0x61 && lower <= 0x7A && lower != 0x69 && lower != 0x6E { return .text }
+        let text = String(decoding: UnsafeBufferPointer(start: first, count: stop - first), as: UTF8.self)
         return Double(text).map(NumericCell.number) ?? .text
     }
 
