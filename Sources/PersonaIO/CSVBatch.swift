@@ -98,19 +98,27 @@ public struct CSVBatch: Sendable, CellSource {
                             out[row] = value
                             continue
                         }
-                        var value = Double.nan
-                        switch Self.numericCell(base, bounds, readable: buffer.count) {
-                        case .empty: break
-                        case .number(let v) where v.isFinite: value = v
-                        case .number, .text: exceptions.append(row)
-                        }
-                        out[row] = value
+                        out[row] = Self.finiteNumber(base, bounds, readable: buffer.count, row: row, exceptions: &exceptions)
                     }
                 }
             }
             initialized = rows
         }
         return (values, exceptions)
+    }
+
+    /// A cell that is not a plain decimal as ``finiteNumbers(column:)`` gives it: NaN, with
+    /// `row` added to `exceptions` when the cell is text or a non-finite number.
+    @inline(never)
+    static func finiteNumber(_ base: UnsafePointer<UInt8>, _ field: FieldBounds, readable: Int, row: Int,
+                             exceptions: inout [Int]) -> Double {
+        switch numericCell(base, field, readable: readable) {
+        case .empty: return .nan
+        case .number(let v) where v.isFinite: return v
+        case .number, .text:
+            exceptions.append(row)
+            return .nan
+        }
     }
 
     public func trimmedTexts(column: Int) -> [String] {

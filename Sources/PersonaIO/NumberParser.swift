@@ -47,12 +47,34 @@ enum NumberParser {
         var p = first
         let negative = p.pointee == 0x2D
         if negative || p.pointee == 0x2B { p += 1 }
-        // Up to 8 bytes of digits with at most one point: all at once.
+        // Up to 8 bytes of digits with at most one point (and at least one digit): all at once.
         let length = stop - p
-        if length > 0, length <= 8, readable - p >= 8,
-           let (mantissa, fractionDigits) = eightBytes(UInt64(littleEndian: UnsafeRawPointer(p).loadUnaligned(as: UInt64.self)),
-                                                        length: length) {
-            let magnitude = Double(mantissa) / exactPowerOfTen(fractionDigits)
+        eightBytes: if length > 0, length <= 8, readable - p >= 8 {
+            // SWAR: the bytes are moved to the top of a word (the bytes below read as leading
+            // zeros), checked and converted eight at a time, the point removed by shifting the
+            // bytes before it up by one.
+            let ones: UInt64 = 0x0101_0101_0101_0101, high: UInt64 = 0x8080_8080_8080_8080, low7 = ~high
+            let word = UInt64(littleEndian: UnsafeRawPointer(p).loadUnaligned(as: UInt64.self))
+            let unused = UInt64(8 * (8 - length))
+            var digits = (word << unused) ^ ((ones &* 0x30) << unused)   // '0'…'9' → 0…9; unused bytes 0
+            // The point reads as 0x1E: find it (an exact zero-byte test: no carry crosses bytes).
+            let x = digits ^ (ones &* 0x1E)
+            let points = ~(((x & low7) &+ low7) | x) & high
+            var fractionDigits = 0
+            if points != 0 {
+                guard points & (points &- 1) == 0, length > 1 else { break eightBytes }   // one point and a digit
+                let at = points.trailingZeroBitCount / 8
+                fractionDigits = 7 - at
+                let below: UInt64 = (1 << UInt64(8 * at)) &- 1
+                let above: UInt64 = ~0 << UInt64(8 * at + 8)   // 0 when the point is last
+                digits = (digits & below) << 8 | (digits & above)
+            }
+            // Every byte now 0…9.
+            guard ((digits & low7) &+ (ones &* 0x76) | digits) & high == 0 else { break eightBytes }
+            digits = ((digits & (ones &* 0x0F)) &* 2561) >> 8
+            digits = ((digits & 0x00FF_00FF_00FF_00FF) &* 6_553_601) >> 16
+            digits = ((digits & 0x0000_FFFF_0000_FFFF) &* 42_949_672_960_001) >> 32
+            let magnitude = Double(digits) / exactPowerOfTen(fractionDigits)
             return Double(bitPattern: magnitude.bitPattern | UInt64(negative ? 1 : 0) << 63)
         }
         // Every digit goes into the mantissa; with more than 19 it could overflow, and the
@@ -107,38 +129,6 @@ enum NumberParser {
         }
         // The sign by its bit, without a branch (signs of a column are often random).
         return Double(bitPattern: magnitude.bitPattern | UInt64(negative ? 1 : 0) << 63)
-    }
-
-    /// The first `length` (1 … 8) bytes of `word` (little-endian) read as digits with at most
-    /// one decimal point and at least one digit: the digits as an integer and how many follow
-    /// the point; `nil` for anything else.
-    ///
-    /// SWAR: the bytes are moved to the top of the word (the bytes below read as leading
-    /// zeros), checked and converted eight at a time, the point removed by shifting the
-    /// bytes before it up by one.
-    @inline(__always)
-    static func eightBytes(_ word: UInt64, length: Int) -> (UInt64, Int)? {
-        let ones: UInt64 = 0x0101_0101_0101_0101, high: UInt64 = 0x8080_8080_8080_8080, low7 = ~high
-        let unused = UInt64(8 * (8 - length))
-        var digits = (word << unused) ^ ((ones &* 0x30) << unused)   // '0'…'9' → 0…9; unused bytes 0
-        // The point reads as 0x1E: find it (an exact zero-byte test: no carry crosses bytes).
-        let x = digits ^ (ones &* 0x1E)
-        let points = ~(((x & low7) &+ low7) | x) & high
-        var fractionDigits = 0
-        if points != 0 {
-            guard points & (points &- 1) == 0, length > 1 else { return nil }   // one point and a digit
-            let at = points.trailingZeroBitCount / 8
-            fractionDigits = 7 - at
-            let below: UInt64 = (1 << UInt64(8 * at)) &- 1
-            let above: UInt64 = ~0 << UInt64(8 * at + 8)   // 0 when the point is last
-            digits = (digits & below) << 8 | (digits & above)
-        }
-        // Every byte now 0…9.
-        guard ((digits & low7) &+ (ones &* 0x76) | digits) & high == 0 else { return nil }
-        digits = ((digits & (ones &* 0x0F)) &* 2561) >> 8
-        digits = ((digits & 0x00FF_00FF_00FF_00FF) &* 6_553_601) >> 16
-        digits = ((digits & 0x0000_FFFF_0000_FFFF) &* 42_949_672_960_001) >> 32
-        return (digits, fractionDigits)
     }
 
     /// 10^p, exactly, for p in 0 … 22.
