@@ -48,6 +48,10 @@ struct CSVScanner {
     var row: Int
     /// The header's names, for errors.
     var columnNames: [String]
+    /// Records for ``scanPlainRecords(width:limit:into:)`` to leave to ``scanRecord(width:into:)``
+    /// without looking (after it could not read one: a file of quoted records does not pay for
+    /// it on every record).
+    var plainRecordsSkipped = 0
 
     init(base: UnsafePointer<UInt8>, start: Int, end: Int, isFinal: Bool, file: String, separator: UInt8,
          row: Int, columnNames: [String]) {
@@ -113,10 +117,16 @@ struct CSVScanner {
     /// would have read.
     /// - Returns: the number of records read.
     mutating func scanPlainRecords(width: Int, limit: Int, into fields: inout [FieldBounds]) -> Int {
+        if plainRecordsSkipped > 0 {
+            plainRecordsSkipped -= 1
+            return 0
+        }
         // The fields found in a block are gathered here and appended to `fields` together.
-        withUnsafeTemporaryAllocation(of: FieldBounds.self, capacity: 64) { pending in
+        let records = withUnsafeTemporaryAllocation(of: FieldBounds.self, capacity: 64) { pending in
             scanPlainRecords(width: width, limit: limit, into: &fields, pending: pending.baseAddress!)
         }
+        if records == 0 { plainRecordsSkipped = 15 }
+        return records
     }
 
     @inline(__always)
