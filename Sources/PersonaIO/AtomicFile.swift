@@ -101,26 +101,21 @@ public enum AtomicFile {
         return fd
     }
 
-    /// Reads up to `count` bytes from `fd` onto the end of `bytes` (fewer only at the end of
-    /// the file).
-    static func read(_ fd: Int32, upTo count: Int, appendingTo bytes: inout [UInt8]) throws(FileError) {
-        let start = bytes.count
-        bytes.append(contentsOf: repeatElement(0, count: count))
+    /// Reads up to `count` bytes from `fd` into `buffer` (fewer only at the end of the file).
+    /// - Returns: the number of bytes read.
+    static func read(_ fd: Int32, upTo count: Int, into buffer: UnsafeMutableRawPointer) throws(FileError) -> Int {
         var filled = 0
         while filled < count {
-            let n = bytes.withUnsafeMutableBytes { buffer in
-                systemRead(fd, buffer.baseAddress! + start + filled, count - filled)
-            }
+            let n = systemRead(fd, buffer + filled, count - filled)
             if n < 0 {
                 let code = errno
                 if code == EINTR { continue }
-                bytes.removeLast(count - filled)
                 throw .cannotRead(path: "descriptor \(fd)", reason: errnoText(code))
             }
             if n == 0 { break }
             filled += n
         }
-        bytes.removeLast(count - filled)
+        return filled
     }
 
     public static func readBytes(at url: URL) throws(FileError) -> [UInt8] {

@@ -62,9 +62,7 @@ public struct CSVBatch: Sendable, CellSource {
 
     public func numericCell(row: Int, column: Int) -> NumericCell {
         let field = bounds(row, column)
-        return bytes.withUnsafeBufferPointer { buffer in
-            NumberParser.powers.withUnsafeBufferPointer { Self.numericCell(buffer.baseAddress!, field, powers: $0.baseAddress!) }
-        }
+        return bytes.withUnsafeBufferPointer { Self.numericCell($0.baseAddress!, field, readable: $0.count) }
     }
 
     public func numericCells(column: Int) -> [NumericCell] {
@@ -72,12 +70,10 @@ public struct CSVBatch: Sendable, CellSource {
         return [NumericCell](unsafeUninitializedCapacity: rowCount) { out, initialized in
             bytes.withUnsafeBufferPointer { buffer in
                 fields.withUnsafeBufferPointer { fields in
-                    NumberParser.powers.withUnsafeBufferPointer { powers in
-                        let base = buffer.baseAddress!
-                        for row in 0..<rowCount {
-                            let cell = Self.numericCell(base, fields[row * width + column], powers: powers.baseAddress!)
-                            (out.baseAddress! + row).initialize(to: cell)
-                        }
+                    let base = buffer.baseAddress!
+                    for row in 0..<rowCount {
+                        (out.baseAddress! + row).initialize(to: Self.numericCell(base, fields[row * width + column],
+                                                                                  readable: buffer.count))
                     }
                 }
             }
@@ -86,28 +82,43 @@ public struct CSVBatch: Sendable, CellSource {
     }
 
     public func finiteNumbers(column: Int) -> (values: [Double], exceptions: [Int]) {
-        let width = columnNames.count
+        let width = columnNames.count, rows = rowCount
         var exceptions = [Int]()
-        let values = [Double](unsafeUninitializedCapacity: rowCount) { out, initialized in
+        let values = [Double](unsafeUninitializedCapacity: rows) { out, initialized in
             bytes.withUnsafeBufferPointer { buffer in
                 fields.withUnsafeBufferPointer { fields in
-                    NumberParser.powers.withUnsafeBufferPointer { powers in
-                        let base = buffer.baseAddress!
-                        for row in 0..<rowCount {
-                            var value = Double.nan
-                            switch Self.numericCell(base, fields[row * width + column], powers: powers.baseAddress!) {
-                            case .empty: break
-                            case .number(let v) where v.isFinite: value = v
-                            case .number, .text: exceptions.append(row)
-                            }
-                            (out.baseAddress! + row).initialize(to: value)
+                    let base = buffer.baseAddress!, out = out.baseAddress!, limit = base + buffer.count
+                    var field = fields.baseAddress! + column
+                    for row in 0..<rows {
+                        let bounds = field.pointee
+                        field += width
+                        // Plain decimals straight from the bytes; anything else cell by cell.
+                        if !bounds.escaped, bounds.start < bounds.end,
+                           let value = NumberParser.parseDecimal(base + bounds.start, base + bounds.end, readable: limit) {
+                            out[row] = value
+                            continue
                         }
+                        out[row] = Self.finiteNumber(base, bounds, readable: buffer.count, row: row, exceptions: &exceptions)
                     }
                 }
             }
-            initialized = rowCount
+            initialized = rows
         }
         return (values, exceptions)
+    }
+
+    /// A cell that is not a plain decimal as ``finiteNumbers(column:)`` gives it: NaN, with
+    /// `row` added to `exceptions` when the cell is text or a non-finite number.
+    @inline(never)
+    static func finiteNumber(_ base: UnsafePointer<UInt8>, _ field: FieldBounds, readable: Int, row: Int,
+                             exceptions: inout [Int]) -> Double {
+        switch numericCell(base, field, readable: readable) {
+        case .empty: return .nan
+        case .number(let v) where v.isFinite: return v
+        case .number, .text:
+            exceptions.append(row)
+            return .nan
+        }
     }
 
     public func trimmedTexts(column: Int) -> [String] {
@@ -131,9 +142,9 @@ public struct CSVBatch: Sendable, CellSource {
 
     /// A field read as a number; a quoted cell with quotes inside is never one.
     @inline(__always)
-    static func numericCell(_ base: UnsafePointer<UInt8>, _ field: FieldBounds, powers: UnsafePointer<Double>) -> NumericCell {
+    static func numericCell(_ base: UnsafePointer<UInt8>, _ field: FieldBounds, readable: Int) -> NumericCell {
         if field.escaped { return trimmedString(base, field).isEmpty ? .empty : .text }
-        return NumberParser.parse(base, from: field.start, to: field.end, powers: powers)
+        return NumberParser.parse(base, from: field.start, to: field.end, readable: readable)
     }
 
     @inline(__always)
@@ -149,66 +160,5 @@ public struct CSVBatch: Sendable, CellSource {
             j += base[j] == CSVScanner.quote ? 2 : 1
         }
         return String(decoding: unescaped, as: UTF8.self)
-    }
-}
-
-/// Reads numbers straight from bytes, giving exactly what `Double(String)` gives.
-///
-/// Plain decimals (`-12`, `3.25`, `1.5e3`) with at most 19 digits are read by
-/// the exact fast path of Clinger ("How to read floating point numbers accurately", PLDI
-/// 1990): when the digits form an integer below 2^53 and the power of ten is at most 22 in
-/// magnitude, one multiplication or division of two exact doubles rounds correctly. Anything
-/// else (more digits, larger exponents, `inf`, `nan`, hexadecimal) goes to `Double(String)`.
-enum NumberParser {
-    /// Exact powers of ten 10^0 … 10^22.
-    static let powers: [Double] = (0...22).map { p in (0..<p).reduce(1.0) { r, _ in r * 10 } }
-
-    @inline(__always)
-    static func parse(_ base: UnsafePointer<UInt8>, from start: Int, to end: Int,
-                      powers: UnsafePointer<Double>) -> NumericCell {
-        var i = start, stop = end
-        while i < stop, base[i] == 0x20 || base[i] == 0x09 { i += 1 }
-        while stop > i, base[stop - 1] == 0x20 || base[stop - 1] == 0x09 { stop -= 1 }
-        if i == stop { return .empty }
-        let first = i
-        var negative = false
-        if base[i] == 0x2D || base[i] == 0x2B { negative = base[i] == 0x2D; i += 1 }
-        // Every digit goes into the mantissa; more than 19 digits could overflow it and take
-        // the exact general path instead.
-        var mantissa: UInt64 = 0
-        var digits = 0, exponent = 0
-        while i < stop, base[i] &- 0x30 < 10 {
-            mantissa = mantissa &* 10 &+ UInt64(base[i] &- 0x30)
-            digits += 1; i += 1
-        }
-        if i < stop, base[i] == 0x2E {
-            i += 1
-            let fractionStart = i
-            while i < stop, base[i] &- 0x30 < 10 {
-                mantissa = mantissa &* 10 &+ UInt64(base[i] &- 0x30)
-                i += 1
-            }
-            digits += i - fractionStart
-            exponent = fractionStart - i
-        }
-        var fast = digits > 0 && digits <= 19
-        if fast, i < stop, base[i] | 0x20 == 0x65 {   // e or E
-            i += 1
-            var negativeExponent = false
-            if i < stop, base[i] == 0x2D || base[i] == 0x2B { negativeExponent = base[i] == 0x2D; i += 1 }
-            var e = 0, exponentDigits = 0
-            while i < stop, base[i] &- 0x30 < 10, e < 100_000 {
-                e = e * 10 + Int(base[i] &- 0x30); i += 1; exponentDigits += 1
-            }
-            if exponentDigits == 0 { fast = false }
-            exponent += negativeExponent ? -e : e
-        }
-        if fast, i == stop, mantissa <= 1 << 53, exponent >= -22, exponent <= 22 {
-            var value = Double(mantissa)
-            value = exponent >= 0 ? value * powers[exponent] : value / powers[-exponent]
-            return .number(negative ? -value : value)
-        }
-        let text = String(decoding: UnsafeBufferPointer(start: base + first, count: stop - first), as: UTF8.self)
-        return Double(text).map(NumericCell.number) ?? .text
     }
 }

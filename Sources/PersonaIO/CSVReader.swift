@@ -149,7 +149,9 @@ public enum CSVReader {
         // Data records: field bounds first, then the columns' strings.
         let width = names.count
         fields.removeAll(keepingCapacity: true)
-        while try scanner.scanRecord(width: width, into: &fields) == .record {}
+        repeat {
+            _ = scanner.scanPlainRecords(width: width, limit: .max, into: &fields)
+        } while try scanner.scanRecord(width: width, into: &fields) == .record
         let rows = fields.count / width
         var columns = Array(repeating: [String](), count: width)
         for c in 0..<width {

@@ -48,6 +48,10 @@ struct CSVScanner {
     var row: Int
     /// The header's names, for errors.
     var columnNames: [String]
+    /// Records for ``scanPlainRecords(width:limit:into:)`` to leave to ``scanRecord(width:into:)``
+    /// without looking (after it could not read one: a file of quoted records does not pay for
+    /// it on every record).
+    var plainRecordsSkipped = 0
 
     init(base: UnsafePointer<UInt8>, start: Int, end: Int, isFinal: Bool, file: String, separator: UInt8,
          row: Int, columnNames: [String]) {
@@ -101,6 +105,106 @@ struct CSVScanner {
         }
         if let width, c != width { throw .raggedRow(file: file, row: row, expected: width, found: c) }
         return .record
+    }
+
+    /// Reads records of plain fields (unquoted, separated by the separator, ended by LF or
+    /// CRLF, of `width` fields) 64 bytes at a time, up to `limit` of them: a mask marks the
+    /// bytes that may end a field, and only those are looked at.
+    ///
+    /// Stops at the start of the first record it cannot read so (a quote, a lone CR, invalid
+    /// UTF-8, a blank line, a ragged row, the last 64 bytes of the buffer), for
+    /// ``scanRecord(width:into:)`` to read or report; records read here are exactly those it
+    /// would have read.
+    /// - Returns: the number of records read.
+    mutating func scanPlainRecords(width: Int, limit: Int, into fields: inout [FieldBounds]) -> Int {
+        if plainRecordsSkipped > 0 {
+            plainRecordsSkipped -= 1
+            return 0
+        }
+        // The fields found in a block are gathered here and appended to `fields` together.
+        let records = withUnsafeTemporaryAllocation(of: FieldBounds.self, capacity: 64) { pending in
+            scanPlainRecords(width: width, limit: limit, into: &fields, pending: pending.baseAddress!)
+        }
+        if records == 0 { plainRecordsSkipped = 15 }
+        return records
+    }
+
+    @inline(__always)
+    private mutating func scanPlainRecords(width: Int, limit: Int, into fields: inout [FieldBounds],
+                                           pending: UnsafeMutablePointer<FieldBounds>) -> Int {
+        let ones: UInt64 = 0x0101_0101_0101_0101, high: UInt64 = 0x8080_8080_8080_8080
+        let separatorWord = ones &* UInt64(separator), belowQuote = ones &* UInt64(Self.quote + 1)
+        let separator = separator
+        var records = 0
+        var recordStart = position, recordFields = fields.count   // counting the pending fields
+        var fieldStart = position, column = 0
+        var nonASCII = false   // the current field has bytes above 0x7F, to be checked as UTF-8
+        var found = 0          // pending fields
+        var block = position
+        scanning: while records < limit, block + 64 <= end {
+            // One bit per byte that is below 0x23 (line breaks, the quote, spaces, …), the
+            // separator, or above 0x7F; exact byte by byte (no borrow crosses bytes).
+            var mask: UInt64 = 0
+            for j in 0..<8 {
+                let w = UInt64(littleEndian: UnsafeRawPointer(base + block + 8 * j).loadUnaligned(as: UInt64.self))
+                let below = ~((w | high) &- belowQuote) & ~w & high
+                let x = w ^ separatorWord
+                let equal = ~(((x & ~high) &+ ~high) | x) & high
+                let m = below | equal | (w & high)
+                mask |= (((m >> 7) &* 0x0102_0408_1020_4080) >> 56) << UInt64(8 * j)
+            }
+            while mask != 0 {
+                let i = block &+ mask.trailingZeroBitCount
+                mask &= mask &- 1
+                let b = base[i]
+                var next = i &+ 1
+                if b == separator {
+                    if nonASCII {
+                        guard isValidUTF8(UnsafeBufferPointer(start: base + fieldStart, count: i - fieldStart)) else { break scanning }
+                        nonASCII = false
+                    }
+                    pending[found] = FieldBounds(start: fieldStart, end: i, escaped: false)
+                    found &+= 1
+                    fieldStart = next
+                    column &+= 1
+                    continue
+                }
+                if b >= 0x80 { nonASCII = true; continue }
+                if b == Self.cr {
+                    guard i + 1 < end, base[i + 1] == Self.lf else { break scanning }
+                    next = i + 2
+                } else if b == Self.lf {
+                    if i < fieldStart { continue }   // the LF of a CRLF
+                } else if b == Self.quote {
+                    break scanning
+                } else {
+                    continue   // other bytes below the quote are field content
+                }
+                // The end of a record.
+                if i == recordStart { break scanning }   // a blank line
+                if nonASCII {
+                    guard isValidUTF8(UnsafeBufferPointer(start: base + fieldStart, count: i - fieldStart)) else { break scanning }
+                    nonASCII = false
+                }
+                pending[found] = FieldBounds(start: fieldStart, end: i, escaped: false)
+                found &+= 1
+                guard column + 1 == width else { break scanning }
+                records += 1
+                row += 1
+                fieldStart = next
+                recordStart = next
+                recordFields = fields.count + found
+                column = 0
+                if records == limit { break scanning }
+            }
+            fields.append(contentsOf: UnsafeBufferPointer(start: pending, count: found))
+            found = 0
+            block += 64
+        }
+        fields.append(contentsOf: UnsafeBufferPointer(start: pending, count: found))
+        if fields.count > recordFields { fields.removeSubrange(recordFields...) }
+        position = recordStart
+        return records
     }
 
     /// Reads one field and the separator or line break after it. Returns whether a

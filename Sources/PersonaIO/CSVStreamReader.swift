@@ -138,6 +138,10 @@ public final class CSVStreamReader {
             if let width { fields.reserveCapacity(width * max(64, bytes.count / max(1, 4 * width))) }
             var records = 0, outcome = CSVScanner.Outcome.record
             while records < limit {
+                if let width {
+                    records += scanner.scanPlainRecords(width: width, limit: limit - records, into: &fields)
+                    if records == limit { break }
+                }
                 outcome = try scanner.scanRecord(width: width, into: &fields)
                 if outcome != .record { break }
                 records += 1
@@ -152,15 +156,22 @@ public final class CSVStreamReader {
     /// Appends up to `amount` bytes of the file (one chunk by default) to `buffer`.
     private func fill(carrying buffer: [UInt8], amount: Int? = nil) throws(CSVError) -> [UInt8] {
         let amount = amount ?? chunkSize
-        var next = [UInt8]()
-        next.reserveCapacity(buffer.count + amount)
-        next.append(contentsOf: buffer)
-        let before = next.count
-        do {
-            try AtomicFile.read(descriptor, upTo: amount, appendingTo: &next)
-        } catch {
-            throw .cannotRead(file: file, reason: error.reason)
+        let before = buffer.count
+        var failure: FileError?
+        // The carried bytes, then the file's read straight after them (no zero fill first).
+        let next = [UInt8](unsafeUninitializedCapacity: before + amount) { out, initialized in
+            let start = out.baseAddress!
+            buffer.withUnsafeBufferPointer { carried in
+                if let carried = carried.baseAddress { start.initialize(from: carried, count: before) }
+            }
+            initialized = before
+            do throws(FileError) {
+                initialized += try AtomicFile.read(descriptor, upTo: amount, into: UnsafeMutableRawPointer(start + before))
+            } catch {
+                failure = error
+            }
         }
+        if let failure { throw .cannotRead(file: file, reason: failure.reason) }
         let added = next.count - before
         if added == 0 { atEnd = true }
         bytesRead += added

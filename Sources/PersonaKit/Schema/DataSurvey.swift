@@ -116,11 +116,15 @@ public struct DataSurvey: Sendable {
                 }
             }
             var finite = 0
+            var allBinary = state.allBinary, allLikert = state.allLikert
             for value in numbers where !value.isNaN {
                 finite += 1
-                if value != 0 && value != 1 { state.allBinary = false }
-                if !(value >= 1 && value <= 5 && value == value.rounded()) { state.allLikert = false }
+                // Once false, a flag is not looked at again (most columns are neither).
+                if allBinary, value != 0 && value != 1 { allBinary = false }
+                if allLikert, !(value >= 1 && value <= 5 && value == value.rounded()) { allLikert = false }
             }
+            state.allBinary = allBinary
+            state.allLikert = allLikert
             let numericCount = finite + exceptions.count - textRows.count
             state.numeric += numericCount
             state.nonEmpty += numericCount + textRows.count
@@ -128,11 +132,15 @@ public struct DataSurvey: Sendable {
             // Numeric texts are collected once the column has shown text (rarely needed).
             if numericCount > 0 && !state.numericTextsComplete {
                 let collectFrom = state.texts.isEmpty ? (textRows.first ?? cells.rowCount) : 0
-                for row in 0..<cells.rowCount where isNumber(row) {
-                    if row < collectFrom {
-                        state.numericBeforeText += 1
-                    } else {
-                        state.numericTexts[cells.trimmedText(row: row, column: column), default: 0] += weights?[row] ?? 1
+                if collectFrom >= cells.rowCount {
+                    state.numericBeforeText += numericCount   // every number came before any text
+                } else {
+                    for row in 0..<cells.rowCount where isNumber(row) {
+                        if row < collectFrom {
+                            state.numericBeforeText += 1
+                        } else {
+                            state.numericTexts[cells.trimmedText(row: row, column: column), default: 0] += weights?[row] ?? 1
+                        }
                     }
                 }
             }

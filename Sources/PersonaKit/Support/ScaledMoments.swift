@@ -36,6 +36,13 @@ struct ScaledMoments: Sendable, Hashable {
         for v in values where v.isFinite { magnitude = max(magnitude, abs(v)) }
         batch.unit = Self.powerOfTwo(atLeast: magnitude)
         let unit = batch.unit
+        // `v / unit` as a multiplication when 1 / unit is finite: unit is a power of two, so
+        // both are v·2^−e rounded once, the same double (a division costs several times more).
+        let inverse = 1 / unit
+        if inverse.isFinite {
+            addScaled(values, weights: weights, scale: inverse, into: &batch)
+            return
+        }
         var total = 0.0, sum = 0.0
         func forEach(_ body: (Double, Double) -> Void) {
             if let weights {
@@ -54,6 +61,38 @@ struct ScaledMoments: Sendable, Hashable {
         forEach { v, w in
             let t = v / unit - mean
             squares += w * t * t
+        }
+        batch.weight = total
+        batch.scaledMean = mean
+        batch.scaledSquares = squares
+        merge(batch)
+    }
+
+    /// ``add(_:weights:)`` with values scaled by `scale`, the exact inverse of `batch.unit`.
+    private mutating func addScaled(_ values: some Collection<Double>, weights: (some Collection<Double>)?, scale: Double,
+                                    into batch: inout ScaledMoments) {
+        var total = 0.0, sum = 0.0
+        if let weights {
+            for (v, w) in zip(values, weights) where v.isFinite { total += w; sum += w * (v * scale) }
+        } else {
+            for v in values where v.isFinite { total += 1; sum += v * scale }
+        }
+        guard total > 0 else {
+            merge(ScaledMoments(unit: batch.unit))
+            return
+        }
+        let mean = sum / total
+        var squares = 0.0
+        if let weights {
+            for (v, w) in zip(values, weights) where v.isFinite {
+                let t = v * scale - mean
+                squares += w * t * t
+            }
+        } else {
+            for v in values where v.isFinite {
+                let t = v * scale - mean
+                squares += t * t
+            }
         }
         batch.weight = total
         batch.scaledMean = mean
