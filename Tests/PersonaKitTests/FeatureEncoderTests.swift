@@ -88,6 +88,26 @@ struct FeatureEncoderTests {
         #expect(abs(weighted.attributes[0].scales[0] - 2 * plain.attributes[0].scales[0]) < 1e-12)
     }
 
+    @Test("sample weights that leave a category too rare to standardise are refused with a data error")
+    func extremeCategoryWeights() throws {
+        // One customer weighs 1e300, two weigh 1: the rare categories' shares are 1e-300, and
+        // dividing by a spread of ~1e-150 would overflow every Float.
+        let table = Fixtures.table(["customer_id", "lifestyle_kind", "need_score", "weight"],
+                                   [["c1", "a", "1", "1e300"], ["c2", "b", "2", "1"], ["c3", "c", "3", "1"]])
+        let schema = try PersonaSchema.infer(from: table, weightColumn: "weight")
+        let data = try CustomerData(table: table, schema: schema)
+        do {
+            _ = try FeatureEncoder(fitting: data)
+            Issue.record("the encoder accepted indicators beyond the Float range")
+        } catch {
+            guard case .categoriesTooUneven(let column) = error else { Issue.record("unexpected \(error)"); return }
+            #expect(column == "lifestyle_kind")
+        }
+        // Without standardising, the indicators are plain 0/1 and fine.
+        let plain = try FeatureEncoder(fitting: data, options: EncodingOptions(scaling: .none)).transform(data)
+        #expect(plain.values.allSatisfy { $0.isFinite })
+    }
+
     @Test("group balancing gives each group the same total weight")
     func balancing() throws {
         let header = ["customer_id", "finance_a", "finance_b", "finance_c", "finance_d", "health_x"]

@@ -137,6 +137,11 @@ public struct FeatureEncoder: Sendable, Hashable, Codable {
                 let shares = total > 0 ? weights.map { $0 / total } : weights
                 let spread = shares.reduce(0) { $0 + $1 * (1 - $1) }.squareRoot()
                 let scale = options.scaling == .zscore && spread > 0 ? factor / spread : factor
+                // Both values an indicator column takes must be finite `Float`s (extreme sample
+                // weights can make a share so small that dividing by the spread overflows).
+                guard shares.allSatisfy({ share in
+                    Float((0 - share) * scale).isFinite && Float((1 - share) * scale).isFinite
+                }) else { throw .categoriesTooUneven(column: attribute.name) }
                 encoded.append(EncodedAttribute(
                     name: attribute.name, firstColumn: first, centers: shares,
                     scales: Array(repeating: scale, count: shares.count),

@@ -35,6 +35,9 @@ public enum PersonaDataError: Error, Equatable, Sendable {
     case valueOutOfRange(row: Int, column: String, value: Double)
     /// A column's values span more than can be standardised.
     case valuesTooLarge(column: String)
+    /// The sample weights leave a categorical column's categories so unevenly weighted that
+    /// its standardised indicators exceed the `Float` range.
+    case categoriesTooUneven(column: String)
     /// The schema is unusable.
     case invalidSchema(reason: String)
     /// No attribute is left to form personas with.
@@ -89,6 +92,8 @@ extension PersonaDataError: CustomStringConvertible {
             return "\(r(row)), column '\(column)': \(value) is too far from the training values to encode"
         case .valuesTooLarge(let column):
             return "column '\(column)': the values are too large to standardise (rescale the column, e.g. to thousands)"
+        case .categoriesTooUneven(let column):
+            return "column '\(column)': the sample weights make some categories so rare that their indicators cannot be standardised (use less extreme weights, or --scaling none)"
         case .invalidSchema(let reason):
             return "invalid schema: \(reason)"
         case .noSegmentAttributes:
