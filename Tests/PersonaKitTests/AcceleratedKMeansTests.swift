@@ -137,7 +137,7 @@ struct AcceleratedKMeansTests {
         }
     }
 
-    @Test(".auto gives Lloyd's model", arguments: [(3, 5, .lloyd), (9, 5, .hamerly), (14, 20, .elkan)]
+    @Test(".auto gives Lloyd's model", arguments: [(3, 5, .lloyd), (9, 5, .hamerly), (14, 20, .yinyang)]
           as [(Int, Int, KMeansAlgorithm)])
     func autoIsLloyd(k: Int, d: Int, chosen: KMeansAlgorithm) throws {
         let data = Fixtures.blobs(n: 2_000, d: d, k: 8, spread: 2, seed: UInt64(k)).matrix
