@@ -59,11 +59,12 @@ public struct CSVWriter: Sendable {
     /// `body` gets a ``RowBuilder`` and must give it exactly ``columnCount`` cells.
     /// - Complexity: amortised O(size of the cells).
     public mutating func appendRow(_ body: (inout RowBuilder) -> Void) {
-        var row = RowBuilder(bytes: bytes, separator: separatorByte)
-        bytes = []
+        // The buffer moves into the builder and back (swapped, never copied).
+        var row = RowBuilder(bytes: [], separator: separatorByte)
+        swap(&row.bytes, &bytes)
         body(&row)
+        swap(&row.bytes, &bytes)
         precondition(row.cells == columnCount, "a CSV row needs \(columnCount) cells, got \(row.cells)")
-        bytes = row.bytes
         if columnCount == 1, row.lastCellWasEmpty {
             bytes.append(0x22)
             bytes.append(0x22)
