@@ -90,10 +90,7 @@ public struct PersonaModel: Sendable, Hashable, Codable {
         let out = WorkBuffer<PersonaAssignment.Packed>(repeating: .init(), count: n)
         ChunkedParallel(rows: n, threads: threads).forEachChunk { _, rows in
             matrix.withValues { x in
-                DistanceKernel.withNearestScratch(count: rows.count) { first, firstDistance, second, secondDistance in
-                    DistanceKernel.nearestTwo(rows: x + rows.lowerBound * d, count: rows.count, in: table,
-                                              first: first, firstDistance: firstDistance,
-                                              second: second, secondDistance: secondDistance)
+                DistanceKernel.withNearestTwo(rows: x + rows.lowerBound * d, count: rows.count, in: table) { first, firstDistance, second, secondDistance in
                     for i in 0..<rows.count {
                         out[rows.lowerBound + i] = .init(first: first[i], firstDistance: firstDistance[i],
                                                          second: second[i], secondDistance: secondDistance[i])

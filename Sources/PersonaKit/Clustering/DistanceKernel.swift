@@ -50,26 +50,21 @@ enum DistanceKernel {
     }
 
     /// For `count` consecutive rows from `x`: the nearest centre of `table` (ties to the lower
-    /// index) and its squared distance, and — where `second` and `secondDistance` are given —
-    /// the second nearest (-1 when k = 1; among equal distances the lower index) and its
-    /// squared distance (+∞ when k = 1). Every distance is bit-identical to
-    /// ``squaredDistance(_:_:_:)``; the choices are those of ``nearestTwo(_:centers:k:d:)``.
+    /// index) and its squared distance, and the second nearest (-1 when k = 1; among equal
+    /// distances the lower index) and its squared distance (+∞ when k = 1), handed to `body`
+    /// as four buffers of `count` values, valid during the call. Every distance is
+    /// bit-identical to ``squaredDistance(_:_:_:)``; the choices are those of
+    /// ``nearestTwo(_:centers:k:d:)``.
     @inline(__always)
-    static func nearestTwo(rows x: UnsafePointer<Float>, count: Int, in table: CentreTable,
-                           first: UnsafeMutablePointer<Int32>, firstDistance: UnsafeMutablePointer<Float>,
-                           second: UnsafeMutablePointer<Int32>? = nil, secondDistance: UnsafeMutablePointer<Float>? = nil) {
-        pk_nearest_two(x, count, table.d, table.block(containing: 0), table.k, first, firstDistance, second, secondDistance)
-    }
-
-    /// Calls `body` with scratch for the nearest and second-nearest centres of `count` rows
-    /// (labels, distances, second labels, second distances).
-    @inline(__always)
-    static func withNearestScratch<R>(count: Int, _ body: (UnsafeMutablePointer<Int32>, UnsafeMutablePointer<Float>,
-                                                          UnsafeMutablePointer<Int32>, UnsafeMutablePointer<Float>) -> R) -> R {
-        withUnsafeTemporaryAllocation(of: Int32.self, capacity: 2 * max(count, 1)) { labels in
-            withUnsafeTemporaryAllocation(of: Float.self, capacity: 2 * max(count, 1)) { distances in
+    static func withNearestTwo<R>(rows x: UnsafePointer<Float>, count: Int, in table: CentreTable,
+                                  _ body: (_ first: UnsafePointer<Int32>, _ firstDistance: UnsafePointer<Float>,
+                                           _ second: UnsafePointer<Int32>, _ secondDistance: UnsafePointer<Float>) -> R) -> R {
+        let capacity = max(count, 1)
+        return withUnsafeTemporaryAllocation(of: Int32.self, capacity: 2 * capacity) { labels in
+            withUnsafeTemporaryAllocation(of: Float.self, capacity: 2 * capacity) { distances in
                 let l = labels.baseAddress!, f = distances.baseAddress!
-                return body(l, f, l + max(count, 1), f + max(count, 1))
+                pk_nearest_two(x, count, table.d, table.block(containing: 0), table.k, l, f, l + capacity, f + capacity)
+                return body(l, f, l + capacity, f + capacity)
             }
         }
     }

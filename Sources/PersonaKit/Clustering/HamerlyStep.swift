@@ -73,9 +73,7 @@ struct HamerlyStep: KMeansStep {
         var tried = SIMD2<Int>.zero
         if dense && !exact {
             let start = input.rows.lowerBound, count = input.rows.count
-            DistanceKernel.withNearestScratch(count: count) { index, distance, _, runnerUp in
-                DistanceKernel.nearestTwo(rows: input.x + start * d, count: count, in: table,
-                                          first: index, firstDistance: distance, secondDistance: runnerUp)
+            DistanceKernel.withNearestTwo(rows: input.x + start * d, count: count, in: table) { index, distance, _, runnerUp in
                 for i in 0..<count {
                     let r = start + i
                     let a = Int(labels[r])

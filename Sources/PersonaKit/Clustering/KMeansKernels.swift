@@ -109,9 +109,8 @@ import CPersonaKernels
         let d = data.columns
         ChunkedParallel(rows: data.rows, threads: threads).forEachChunk { _, rows in
             data.withValues { x in
-                DistanceKernel.withNearestScratch(count: rows.count) { _, distances, _, _ in
-                    DistanceKernel.nearestTwo(rows: x + rows.lowerBound * d, count: rows.count, in: table,
-                                              first: labels.base + rows.lowerBound, firstDistance: distances)
+                DistanceKernel.withNearestTwo(rows: x + rows.lowerBound * d, count: rows.count, in: table) { first, _, _, _ in
+                    (labels.base + rows.lowerBound).update(from: first, count: rows.count)
                 }
             }
         }
