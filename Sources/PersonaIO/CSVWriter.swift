@@ -116,8 +116,8 @@ public struct CSVWriter: Sendable {
             beginCell()
             if value.isNaN {
                 lastCellWasEmpty = true
-            } else if value.rounded(.towardZero) == value, abs(value) < 9_007_199_254_740_992 {
-                appendInteger(Int64(value))
+            } else if let integer = CSVWriter.integer(value) {
+                appendInteger(integer)
             } else {
                 // Shortest round-trip digits, as `description`, without building a String.
                 value.write(to: &self)
@@ -202,11 +202,14 @@ public struct CSVWriter: Sendable {
     /// the empty cell (a missing value) for NaN. Infinities give `inf` and `-inf`.
     public static func format(_ value: Double) -> String {
         if value.isNaN { return "" }
-        // Below 2^53 every integral Double is an exact Int64.
-        if value.rounded(.towardZero) == value, abs(value) < 9_007_199_254_740_992 {
-            return String(Int64(value))
-        }
+        if let integer = integer(value) { return String(integer) }
         return value.description
+    }
+
+    /// `value` as the integer it is written as: an integral value below 2^53 in magnitude
+    /// (every such `Double` is an exact `Int64`), else `nil`.
+    private static func integer(_ value: Double) -> Int64? {
+        value.rounded(.towardZero) == value && abs(value) < 9_007_199_254_740_992 ? Int64(value) : nil
     }
 
     // MARK: - Implementation
