@@ -71,11 +71,11 @@ enum HartiganRefinement {
         let k: Int
         let d: Int
         let paddedK: Int
-        /// The labels and the cluster sums that follow them.
+        /// The labels and the cluster sums that follow them, and the chunks they are kept in.
         let partition: Partition
-        let labels: WorkBuffer<Int32>
+        var labels: WorkBuffer<Int32> { partition.labels }
+        var plan: ChunkedParallel { partition.plan }
         let threads: Int?
-        let plan: ChunkedParallel
         let bounds: DistanceBounds
         /// Exact centres (k × d) and cluster weights; the smallest cluster weight.
         let centres: WorkBuffer<Double>
@@ -113,9 +113,7 @@ enum HartiganRefinement {
             d = data.columns
             paddedK = (k + CentreTable.lanes - 1) / CentreTable.lanes * CentreTable.lanes
             self.partition = partition
-            labels = partition.labels
             self.threads = threads
-            plan = ChunkedParallel(rows: data.rows, threads: threads)
             bounds = DistanceBounds(d: d)
             centres = WorkBuffer(repeating: 0, count: k * d)
             clusterWeights = WorkBuffer(repeating: 0, count: k)
