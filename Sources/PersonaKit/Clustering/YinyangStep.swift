@@ -63,10 +63,10 @@ struct YinyangStep: KMeansStep {
         let labels = partition.labels.base, upper = self.upper.base, lower = self.lower.base
         let halfNearest = geometry.halfNearest.base, drift = geometry.drift.base, groupDrift = self.groupDrift.base
         var tally = ChunkTally()
-        // The distances of the groups measured for the current row, and which were measured.
-        withUnsafeTemporaryAllocation(of: SIMD8<Float>.self, capacity: groups) { measuredLanes in
-        withUnsafeTemporaryAllocation(of: Bool.self, capacity: groups) { measured in
-            let seen = measured.baseAddress!, block = measuredLanes.baseAddress!
+        // The distances of the groups measured for the current row; -1 in lane 0 (a squared
+        // distance is never negative, and lane 0 always holds a centre) marks a group not measured.
+        withUnsafeTemporaryAllocation(of: SIMD8<Float>.self, capacity: groups) { measured in
+            let block = measured.baseAddress!
             for r in input.rows {
                 let point = input.x + r * d
                 let rowLower = lower + r * groups
@@ -110,12 +110,11 @@ struct YinyangStep: KMeansStep {
                     // the lower index.
                     let own = old, ownDistance = best
                     for g in 0..<groups {
-                        seen[g] = false
+                        block[g][0] = -1
                         guard !(rowLower[g] > bounds.upper(best)) else { continue }
                         let squared = DistanceKernel.padded(DistanceKernel.blockDistances(point, table.block(containing: g * lanes), d),
                                                             count: k - g * lanes)
                         tally.evaluations += min(lanes, k - g * lanes)
-                        seen[g] = true
                         block[g] = squared
                         let (lane, distance) = DistanceKernel.smallest(squared)
                         let c = g * lanes + lane
@@ -123,11 +122,11 @@ struct YinyangStep: KMeansStep {
                     }
                     // New group bounds: measured groups from their distances (all but the new
                     // centre); the old centre's group, if not measured, must now cover it.
-                    for g in 0..<groups where seen[g] {
+                    for g in 0..<groups where block[g][0] >= 0 {
                         rowLower[g] = bounds.lower(Self.smallest(block[g], excluding: a - g * lanes))
                     }
                     let ownGroup = own / lanes
-                    if a != own && !seen[ownGroup] {
+                    if a != own && block[ownGroup][0] < 0 {
                         rowLower[ownGroup] = min(rowLower[ownGroup], bounds.lower(ownDistance))
                     }
                 }
@@ -138,7 +137,6 @@ struct YinyangStep: KMeansStep {
                 }
                 if exact { tally.inertia += input.weight(r) * Double(best) }
             }
-        }
         }
         return tally
     }
