@@ -91,6 +91,15 @@ public struct PersonaAssignment: Sendable, Hashable {
     /// Distance to the runner-up minus distance to the assigned persona (≥ 0), or `nil`.
     public var margin: Double? { runnerUpDistance.map { $0 - distance } }
 
+    /// Creates an assignment (as read back from an assignment file, say).
+    public init(persona: Int, distance: Double, runnerUp: Int?, runnerUpDistance: Double?, isOutlier: Bool) {
+        self.persona = persona
+        self.distance = distance
+        self.runnerUp = runnerUp
+        self.runnerUpDistance = runnerUpDistance
+        self.isOutlier = isOutlier
+    }
+
     /// The kernel's raw result for one row, as worker threads write it.
     struct Packed: BitwiseCopyable {
         var first: Int32 = 0
