@@ -29,9 +29,8 @@ public struct PersonaModel: Sendable, Hashable, Codable {
     public let projection: PrincipalComponents?
     /// Training facts.
     public let training: TrainingSummary
-
-    /// The personas' centres, flat row-major (k × width), in ``personas`` order.
-    var centroidValues: [Float] { personas.flatMap(\.centroid) }
+    /// The parts assigning one customer at a time needs, derived from the above once.
+    let customerEncoding: CustomerEncoding
 
     /// Creates a model from its parts.
     /// - Precondition: every centroid has `encoder.width` values and identifiers are unique.
@@ -48,6 +47,25 @@ public struct PersonaModel: Sendable, Hashable, Codable {
         self.retiredPersonaIDs = retiredPersonaIDs
         self.projection = projection
         self.training = training
+        self.customerEncoding = CustomerEncoding(schema: schema, encoder: encoder, personas: personas)
+    }
+
+    private enum CodingKeys: String, CodingKey {
+        case formatVersion, schema, encoder, personas, nextPersonaID, retiredPersonaIDs, projection, training
+    }
+
+    /// Decodes a model.
+    public init(from decoder: any Decoder) throws {
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        formatVersion = try c.decode(Int.self, forKey: .formatVersion)
+        schema = try c.decode(PersonaSchema.self, forKey: .schema)
+        encoder = try c.decode(FeatureEncoder.self, forKey: .encoder)
+        personas = try c.decode([Persona].self, forKey: .personas)
+        nextPersonaID = try c.decode(Int.self, forKey: .nextPersonaID)
+        retiredPersonaIDs = try c.decode([Int].self, forKey: .retiredPersonaIDs)
+        projection = try c.decodeIfPresent(PrincipalComponents.self, forKey: .projection)
+        training = try c.decode(TrainingSummary.self, forKey: .training)
+        customerEncoding = CustomerEncoding(schema: schema, encoder: encoder, personas: personas)
     }
 
     /// The persona with identifier `id`.
@@ -83,30 +101,15 @@ public struct PersonaModel: Sendable, Hashable, Codable {
     /// - Complexity: O(rows × k × width).
     public func assign(_ matrix: FeatureMatrix, threads: Int? = nil) -> [PersonaAssignment] {
         precondition(matrix.columns == encoder.width, "matrix width must match the encoder")
-        let n = matrix.rows, d = matrix.columns, k = personas.count
-        let table = CentreTable(centroidValues, k: k, d: d)
-        let ids = personas.map(\.id)
-        let limits = personas.map(\.outlierDistance)
+        let n = matrix.rows, d = matrix.columns
+        let encoding = customerEncoding
         let out = WorkBuffer<PersonaAssignment.Packed>(repeating: .init(), count: n)
         ChunkedParallel(rows: n, threads: threads).forEachChunk { _, rows in
             matrix.withValues { x in
-                DistanceKernel.withNearestTwo(rows: x + rows.lowerBound * d, count: rows.count, in: table) { first, firstDistance, second, secondDistance in
-                    for i in 0..<rows.count {
-                        out[rows.lowerBound + i] = .init(first: first[i], firstDistance: firstDistance[i],
-                                                         second: second[i], secondDistance: secondDistance[i])
-                    }
-                }
+                encoding.nearest(rows: x + rows.lowerBound * d, count: rows.count, into: out.base + rows.lowerBound)
             }
         }
-        return (0..<n).map { r in
-            let near = out[r]
-            let distance = Double(near.firstDistance).squareRoot()
-            let first = Int(near.first), second = Int(near.second)
-            return PersonaAssignment(persona: ids[first], distance: distance,
-                                     runnerUp: second >= 0 ? ids[second] : nil,
-                                     runnerUpDistance: second >= 0 ? Double(near.secondDistance).squareRoot() : nil,
-                                     isOutlier: distance > limits[first])
-        }
+        return (0..<n).map { encoding.assignment(out[$0]) }
     }
 
     /// Encodes and assigns customers.

@@ -1,0 +1,283 @@
+/// One attribute value of a customer, as a service holds it.
+///
+/// A customer is a `[String: CustomerValue?]` keyed by attribute name; an absent key or `nil`
+/// is a missing value. Literals work directly:
+///
+/// ```swift
+/// let a = try model.assign(customer: ["need_convenience": 4, "media_channel": "web",
+///                                     "finance_monthly_income_eur": nil])
+/// ```
+///
+/// Values are read as a CSV cell with the same content is: a ``category(_:)`` given to a
+/// numeric attribute is parsed as a number (`"4"` is 4), and a ``number(_:)`` given to a
+/// categorical attribute stands for the category spelled the shortest way (`3` is `"3"`,
+/// `2.5` is `"2.5"`). Text is trimmed of ASCII spaces and tabs, as cells are.
+public enum CustomerValue: Sendable, Hashable {
+    /// A number: continuous, ordinal (a level's value) or binary (0 or 1).
+    case number(Double)
+    /// A category (or text holding a number, read as a CSV cell would be).
+    case category(String)
+}
+
+extension CustomerValue: ExpressibleByIntegerLiteral, ExpressibleByFloatLiteral, ExpressibleByStringLiteral,
+    ExpressibleByBooleanLiteral, CustomStringConvertible {
+    /// An integer literal is a number.
+    public init(integerLiteral value: Int) { self = .number(Double(value)) }
+    /// A float literal is a number.
+    public init(floatLiteral value: Double) { self = .number(value) }
+    /// A string literal is a category.
+    public init(stringLiteral value: String) { self = .category(value) }
+    /// `true` is 1 and `false` is 0 (for binary attributes).
+    public init(booleanLiteral value: Bool) { self = .number(value ? 1 : 0) }
+
+    /// The value as a CSV cell would hold it.
+    public var description: String {
+        switch self {
+        case .number(let v): formatNumber(v)
+        case .category(let text): text
+        }
+    }
+}
+
+/// A customer value that cannot be assigned, naming the attribute and the value.
+public struct CustomerValueError: Error, Equatable, Sendable, CustomStringConvertible {
+    /// Why the value was refused.
+    public enum Reason: Equatable, Sendable {
+        /// Text given to a numeric attribute does not read as a number.
+        case notANumber
+        /// The number is NaN or infinite.
+        case notFinite
+        /// A binary attribute takes 0 or 1 only.
+        case notBinary
+        /// An ordinal attribute takes one of these levels only.
+        case notALevel(levels: [Double])
+        /// The category was not seen in training (with ``UnknownCategoryPolicy/reject``).
+        case unknownCategory(known: [String])
+        /// The number lies so far from the training values that its encoding exceeds `Float`.
+        case outOfRange
+    }
+
+    /// The position of the customer in a batch, or `nil` for a single customer.
+    public var customer: Int?
+    /// The attribute the value was given for.
+    public var attribute: String
+    /// The value refused.
+    public var value: CustomerValue
+    /// Why it was refused.
+    public var reason: Reason
+
+    /// Creates an error.
+    public init(customer: Int? = nil, attribute: String, value: CustomerValue, reason: Reason) {
+        self.customer = customer
+        self.attribute = attribute
+        self.value = value
+        self.reason = reason
+    }
+
+    /// A one-line description quoting the customer, attribute and value.
+    public var description: String {
+        let place = (customer.map { "customer \($0), " } ?? "") + "attribute '\(attribute)': '\(value)'"
+        switch reason {
+        case .notANumber: return "\(place) is not a number"
+        case .notFinite: return "\(place) is not a finite number"
+        case .notBinary: return "\(place) is not 0 or 1"
+        case .notALevel(let levels): return "\(place) is not one of the levels \(levels.map(formatNumber).joined(separator: ", "))"
+        case .unknownCategory(let known):
+            return "\(place) is a category not seen in training (known: \(known.prefix(8).joined(separator: ", ")))"
+        case .outOfRange: return "\(place) is too far from the training values to encode"
+        }
+    }
+}
+
+/// What a model needs to encode and assign one customer at a time, built once per model:
+/// each segment attribute's output columns and category codes, and the centres in the
+/// layout the nearest-two kernel reads.
+final class CustomerEncoding: Sendable, Hashable {
+    /// How one attribute's value becomes its output columns.
+    enum Column: Sendable {
+        /// `(x − center) × scale`, with the attribute's kind checked first.
+        case number(center: Double, scale: Double, kind: AttributeKind)
+        /// The indicator values of each category, with the code of each category's text.
+        case category(codes: [String: Int], categories: [String], off: [Float], on: [Float])
+    }
+
+    /// One segment attribute.
+    struct Entry: Sendable {
+        let name: String
+        let firstColumn: Int
+        let column: Column
+    }
+
+    let entries: [Entry]
+    let width: Int
+    /// The centres (row-major and blocked), in the model's persona order.
+    let centres: CentreTable
+    let ids: [Int]
+    let outlierLimits: [Double]
+
+    init(schema: PersonaSchema, encoder: FeatureEncoder, personas: [Persona]) {
+        let kinds = Dictionary(schema.attributes.map { ($0.name, $0.kind) }, uniquingKeysWith: { first, _ in first })
+        entries = encoder.attributes.map { attribute in
+            let kind = kinds[attribute.name] ?? .continuous
+            if case .categorical(let categories) = kind {
+                let codes = Dictionary(categories.enumerated().map { ($1, $0) }, uniquingKeysWith: { first, _ in first })
+                let off = attribute.centers.indices.map { Float((0 - attribute.centers[$0]) * attribute.scales[$0]) }
+                let on = attribute.centers.indices.map { Float((1 - attribute.centers[$0]) * attribute.scales[$0]) }
+                return Entry(name: attribute.name, firstColumn: attribute.firstColumn,
+                             column: .category(codes: codes, categories: categories, off: off, on: on))
+            }
+            return Entry(name: attribute.name, firstColumn: attribute.firstColumn,
+                         column: .number(center: attribute.centers[0], scale: attribute.scales[0], kind: kind))
+        }
+        width = encoder.width
+        centres = CentreTable(personas.flatMap(\.centroid), k: personas.count, d: encoder.width)
+        ids = personas.map(\.id)
+        outlierLimits = personas.map(\.outlierDistance)
+    }
+
+    /// Derived from the model's stored parts, so any two are interchangeable.
+    static func == (lhs: CustomerEncoding, rhs: CustomerEncoding) -> Bool { true }
+    func hash(into hasher: inout Hasher) {}
+
+    /// Writes one customer's encoded row into `row` (`width` zeros on entry).
+    /// - Throws: ``CustomerValueError`` for a value its attribute cannot take.
+    /// - Complexity: O(attributes + width), one dictionary lookup per attribute.
+    func encode(_ customer: [String: CustomerValue?], into row: UnsafeMutablePointer<Float>,
+                unknownCategories policy: UnknownCategoryPolicy) throws(CustomerValueError) {
+        for entry in entries {
+            guard case .some(.some(let value)) = customer[entry.name] else { continue }
+            func refuse(_ reason: CustomerValueError.Reason) -> CustomerValueError {
+                CustomerValueError(attribute: entry.name, value: value, reason: reason)
+            }
+            switch entry.column {
+            case .number(let center, let scale, let kind):
+                let x: Double
+                switch value {
+                case .number(let v): x = v
+                case .category(let text):
+                    let cell = trimmed(text)
+                    if cell.isEmpty { continue }
+                    guard let v = Double(cell) else { throw refuse(.notANumber) }
+                    x = v
+                }
+                guard x.isFinite else { throw refuse(.notFinite) }
+                switch kind {
+                case .binary: guard x == 0 || x == 1 else { throw refuse(.notBinary) }
+                case .ordinal(let levels): guard levels.contains(x) else { throw refuse(.notALevel(levels: levels)) }
+                case .continuous, .categorical: break
+                }
+                let encoded = Float((x - center) * scale)
+                guard encoded.isFinite else { throw refuse(.outOfRange) }
+                row[entry.firstColumn] = encoded
+            case .category(let codes, let categories, let off, let on):
+                let code: Int?
+                switch value {
+                case .category(let text):
+                    let cell = trimmed(text)
+                    if cell.isEmpty { continue }
+                    code = codes[cell.utf8.count == text.utf8.count ? text : String(cell)]
+                case .number(let v): code = codes[formatNumber(v)]
+                }
+                guard let code else {
+                    if policy == .reject { throw refuse(.unknownCategory(known: categories)) }
+                    continue
+                }
+                for j in off.indices { row[entry.firstColumn + j] = j == code ? on[j] : off[j] }
+            }
+        }
+    }
+
+    /// The nearest and runner-up personas of `count` encoded rows, exactly as
+    /// ``PersonaModel/assign(_:threads:)`` finds them.
+    func nearest(rows: UnsafePointer<Float>, count: Int, into out: UnsafeMutablePointer<PersonaAssignment.Packed>) {
+        DistanceKernel.withNearestTwo(rows: rows, count: count, in: centres) { first, firstDistance, second, secondDistance in
+            for i in 0..<count {
+                out[i] = PersonaAssignment.Packed(first: first[i], firstDistance: firstDistance[i],
+                                                  second: second[i], secondDistance: secondDistance[i])
+            }
+        }
+    }
+
+    /// The assignment the kernel's raw result stands for.
+    @inline(__always)
+    func assignment(_ near: PersonaAssignment.Packed) -> PersonaAssignment {
+        let distance = Double(near.firstDistance).squareRoot()
+        let first = Int(near.first), second = Int(near.second)
+        return PersonaAssignment(persona: ids[first], distance: distance,
+                                 runnerUp: second >= 0 ? ids[second] : nil,
+                                 runnerUpDistance: second >= 0 ? Double(near.secondDistance).squareRoot() : nil,
+                                 isOutlier: distance > outlierLimits[first])
+    }
+}
+
+extension PersonaModel {
+    /// Assigns one customer given as typed values.
+    ///
+    /// Gives exactly the persona, distance and runner-up that ``assign(table:unknownCategories:threads:)``
+    /// gives for the same customer read from a CSV. No table is built: each segment attribute
+    /// is looked up once and encoded straight into the row the distance kernel reads.
+    ///
+    /// - Parameters:
+    ///   - customer: values by attribute name; an absent key or `nil` is a missing value,
+    ///     and keys that are not segment attributes are ignored (as extra CSV columns are).
+    ///   - unknownCategories: what a category not seen in training does: count as missing
+    ///     (default, as `persona assign` does) or throw.
+    /// - Throws: ``CustomerValueError`` naming the attribute and value.
+    /// - Complexity: O(attributes + k × width).
+    public func assign(customer: [String: CustomerValue?],
+                       unknownCategories: UnknownCategoryPolicy = .treatAsMissing) throws(CustomerValueError) -> PersonaAssignment {
+        let encoding = customerEncoding
+        return try withUnsafeTemporaryAllocation(of: Float.self, capacity: encoding.width) { row throws(CustomerValueError) in
+            row.initialize(repeating: 0)
+            try encoding.encode(customer, into: row.baseAddress!, unknownCategories: unknownCategories)
+            var near = PersonaAssignment.Packed()
+            encoding.nearest(rows: row.baseAddress!, count: 1, into: &near)
+            return encoding.assignment(near)
+        }
+    }
+
+    /// Assigns customers given as typed values, on every core.
+    ///
+    /// Each result equals ``assign(customer:unknownCategories:)`` for that customer.
+    /// - Parameters:
+    ///   - customers: one dictionary per customer, as for ``assign(customer:unknownCategories:)``.
+    ///   - unknownCategories: what a category not seen in training does.
+    ///   - threads: worker threads, or `nil` for every core; results do not depend on it.
+    /// - Throws: ``CustomerValueError`` for the first customer (in order) with a bad value,
+    ///   its ``CustomerValueError/customer`` set to that customer's position.
+    /// - Complexity: O(customers × (attributes + k × width)).
+    public func assign(customers: [[String: CustomerValue?]], unknownCategories: UnknownCategoryPolicy = .treatAsMissing,
+                       threads: Int? = nil) throws(CustomerValueError) -> [PersonaAssignment] {
+        let encoding = customerEncoding, n = customers.count, d = encoding.width
+        let rows = WorkBuffer<Float>(repeating: 0, count: n * d)
+        let out = WorkBuffer<PersonaAssignment.Packed>(repeating: .init(), count: n)
+        let chunks = ChunkedParallel(rows: n, threads: threads)
+        // Per chunk, the first customer whose values were refused (or -1).
+        let refused = WorkBuffer<Int>(repeating: -1, count: chunks.chunkCount)
+        chunks.forEachChunk { chunk, range in
+            for r in range {
+                do throws(CustomerValueError) {
+                    try encoding.encode(customers[r], into: rows.base + r * d, unknownCategories: unknownCategories)
+                } catch {
+                    refused[chunk] = r
+                    return
+                }
+            }
+            encoding.nearest(rows: rows.base + range.lowerBound * d, count: range.count, into: out.base + range.lowerBound)
+        }
+        if let r = refused.array.first(where: { $0 >= 0 }) {
+            // Encoded again on this thread to recover the error itself.
+            do throws(CustomerValueError) {
+                try withUnsafeTemporaryAllocation(of: Float.self, capacity: d) { row throws(CustomerValueError) in
+                    row.initialize(repeating: 0)
+                    try encoding.encode(customers[r], into: row.baseAddress!, unknownCategories: unknownCategories)
+                }
+            } catch {
+                var located = error
+                located.customer = r
+                throw located
+            }
+        }
+        return (0..<n).map { encoding.assignment(out[$0]) }
+    }
+}
