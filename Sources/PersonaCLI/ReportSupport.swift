@@ -67,31 +67,45 @@ enum ReportSupport {
         let matrix: FeatureMatrix
         do {
             customers = try model.read(table, idColumn: idColumn)
-            assignments = try model.assign(customers)
             matrix = try model.encoder.transform(customers)
+            assignments = model.assign(matrix)
         } catch {
             throw CommandSupport.dataFailure(error, file: path)
         }
+        return try render(model: model, customers: customers, matrix: matrix, assignments: assignments,
+                          columnNames: table.columnNames, texts: { name in
+                              table.column(named: name).map { $0.map { $0.trimmingCharacters(in: .whitespaces) } }
+                          }, path: path, options: options, extras: extras)
+    }
+
+    /// The columns whose text a report may need beyond the schema's attributes.
+    static func textColumns(_ options: ReportOptions) -> [String] {
+        options.accountColumn.map { [$0] } ?? defaultAccountColumns
+    }
+
+    /// Builds the report files from customers already read, encoded and assigned (training's
+    /// own, so the file is not read again); `texts` gives a column's trimmed cells.
+    static func render(model: PersonaModel, customers: CustomerData, matrix: FeatureMatrix, assignments: [PersonaAssignment],
+                       columnNames: [String], texts: (String) -> [String]?, path: String,
+                       options: ReportOptions, extras: Extras = Extras()) throws -> (files: ReportWriter.Files, customers: Int) {
         let accountColumn: String?
         if let name = options.accountColumn {
             if options.crossTabColumns.contains(name) {
                 throw CommandFailure("\(path): --account-column and --crosstab-column both name '\(name)': an account column is reported as account mixes, not cross-tabulated")
             }
-            guard table.columnIndex(named: name) != nil else {
-                throw CommandFailure("\(path): --account-column '\(name)': no such column (columns: \(table.columnNames.joined(separator: ", ")))")
+            guard columnNames.contains(name) else {
+                throw CommandFailure("\(path): --account-column '\(name)': no such column (columns: \(columnNames.joined(separator: ", ")))")
             }
             accountColumn = name
         } else {
-            accountColumn = defaultAccountColumns.first { table.columnIndex(named: $0) != nil }
+            accountColumn = defaultAccountColumns.first { columnNames.contains($0) }
         }
         var reportOptions = PersonaReportOptions.defaults(for: customers.schema)
         if let value = options.valueColumn { reportOptions.valueColumn = value }
         if !options.crossTabColumns.isEmpty { reportOptions.crossTabColumns = options.crossTabColumns }
         reportOptions.crossTabColumns.removeAll { $0 == accountColumn && options.crossTabColumns.isEmpty }
         reportOptions.accountColumn = accountColumn
-        let accounts = accountColumn.map { name in
-            table.column(named: name)!.map { $0.trimmingCharacters(in: .whitespaces) }
-        }
+        let accounts = accountColumn.flatMap(texts)
         let report: PersonaReport
         do {
             report = try PersonaReport(data: customers, personas: assignments.map(\.persona), model: model,

@@ -88,9 +88,11 @@ struct TrainCommand: ParsableCommand {
             encoding: input.encoding)
         let trained: CustomerFile.TrainingResult
         do {
-            trained = try file.train(options: options, createdAt: CommandSupport.now(), step: { progress.say("\($0)…") }) { step in
+            var file = file
+            if reportDir != nil { file.keptTextColumns = ReportSupport.textColumns(report) }
+            trained = try file.train(options: options, createdAt: CommandSupport.now(), step: { progress.say("\($0)…") }, progress: { step in
                 progress.say(String(format: "  start %d/%d: inertia %.6g after %d iterations (best %.6g)", step.restart + 1, step.restarts, step.inertia, step.iterations, step.bestInertia))
-            }
+            }, keepData: reportDir != nil)
         } catch let error as CustomerFileError {
             throw CommandFailure(error.description)
         } catch let error as PrincipalComponents.Failure {
@@ -113,10 +115,11 @@ struct TrainCommand: ParsableCommand {
         // Stage every output completely, then move them all into place: a failure leaves
         // none of them written or half-written.
         // The same report `persona report` writes for the training file, rendered before
-        // anything is staged.
+        // anything is staged, from the customers training read (the file is not read again).
         let renderedReport = try reportDir.map { _ in
-            try ReportSupport.render(model: model, table: CommandSupport.loadTable(data).table, path: data,
-                                     idColumn: nil, options: report).files
+            try ReportSupport.render(model: model, customers: trained.data!, matrix: trained.matrix!, assignments: trained.assignments,
+                                     columnNames: trained.columnNames, texts: { trained.texts[$0] }, path: data,
+                                     options: report).files
         }
         let store = try history.map(HistorySupport.open)
         var outputs = OutputSet()

@@ -22,12 +22,16 @@ public enum CustomerFileError: Error, CustomStringConvertible {
 /// length (the file is never held in memory, only the encoded `Float` matrix k-means needs,
 /// the identifiers and the assignments), or to read it whole into `CustomerData`.
 ///
-/// Training makes three passes over the file, each on all cores with results merged in file order (so
+/// Training reads the file twice, each pass on all cores with results merged in file order (so
 /// the model does not depend on the number of threads):
 /// 1. **survey** — infer the schema (or complete a declared one) and gather the encoder's
 ///    statistics (`DataSurvey`);
-/// 2. **encode** — check every cell against the schema and write the encoded rows;
-/// 3. **profile** — after k-means, profile the personas in original units, which names them.
+/// 2. **encode** — check every cell against the schema, keep the typed values and write the
+///    encoded rows.
+///
+/// After k-means, the personas are profiled in original units (which names them) from the
+/// typed values in memory, batch by batch as they were read; with `keepData` the values, the
+/// matrix and any ``keptTextColumns`` are returned, so a report needs no further read.
 ///
 /// The same data gives the same model as `PersonaModel.train(_:options:dataHash:createdAt:progress:)`
 /// on the whole table, up to the last bits of the encoder's means and deviations (summed
@@ -45,6 +49,14 @@ public struct CustomerFile {
         public let profiles: [PersonaProfile]
         /// Seconds spent per step: survey, encode, fit, profile.
         public let seconds: [String: Double]
+        /// With `keepData`: the training customers as read, in file order.
+        public let data: CustomerData?
+        /// With `keepData`: their encoded rows.
+        public let matrix: FeatureMatrix?
+        /// With `keepData`: the trimmed cells of each of ``CustomerFile/keptTextColumns`` present.
+        public let texts: [String: [String]]
+        /// The file's header.
+        public let columnNames: [String]
     }
 
     /// The file.
@@ -61,6 +73,9 @@ public struct CustomerFile {
     public var threads: Int?
     /// Bytes per batch.
     public var chunkSize: Int = 1 << 18
+    /// Columns whose text training keeps for the caller when asked to keep the data (a
+    /// report's account column, say, which the schema may ignore).
+    public var keptTextColumns: [String] = []
 
     /// Describes a training file.
     public init(url: URL, displayName: String? = nil, schema: PersonaSchema? = nil) {
@@ -75,10 +90,12 @@ public struct CustomerFile {
     ///   - createdAt: a creation time to record.
     ///   - step: called with a short description as each step begins.
     ///   - progress: called after each k-means start.
+    ///   - keepData: return the typed customers, the matrix and ``keptTextColumns``.
     /// - Throws: ``CustomerFileError``, `ClusteringError`, `PrincipalComponents.Failure`
     ///   or `ModelValidationError`.
+    /// - Complexity: two reads of the file; memory O(rows × (attributes + encoded width)).
     public func train(options: TrainingOptions, createdAt: String? = nil, step: (String) -> Void = { _ in },
-                      progress: ((KMeansProgress) -> Void)? = nil) throws -> TrainingResult {
+                      progress: ((KMeansProgress) -> Void)? = nil, keepData: Bool = false) throws -> TrainingResult {
         let workers = max(1, options.kmeans.threads ?? ProcessInfo.processInfo.activeProcessorCount)
         var seconds = [String: Double]()
         var clock = Date()
@@ -89,14 +106,15 @@ public struct CustomerFile {
 
         // 1. Survey.
         step("surveying \(displayName)")
-        let (survey, hash) = try surveyFile(workers: workers)
+        let (survey, hash, header) = try surveyFile(workers: workers)
         let schema = try data { () throws(PersonaDataError) in try survey.schema() }
         let encoder = try data { () throws(PersonaDataError) in try FeatureEncoder(survey: survey, schema: schema, options: options.encoding) }
         lap("survey")
 
         // 2. Encode.
         step("encoding \(survey.rowCount) rows × \(encoder.width) columns")
-        let (matrix, weights, ids) = try encode(schema: schema, encoder: encoder, rows: survey.rowCount, workers: workers)
+        let (matrix, weights, ids, parts, texts) = try encode(schema: schema, encoder: encoder, rows: survey.rowCount, workers: workers,
+                                                              keeping: keepData ? keptTextColumns : [])
         if let weights, let name = schema.weightColumn, !(weights.reduce(0, +) > 0) {
             throw CustomerFileError.data(.zeroTotalWeight(column: name), file: displayName, rowOffset: 2)
         }
@@ -110,10 +128,12 @@ public struct CustomerFile {
 
         // 4. Profile and name.
         step("profiling")
-        let profiles = try profile(schema: schema, model: fitted.model, assignments: fitted.assignments, workers: workers)
+        let profiles = profile(parts, schema: schema, model: fitted.model, assignments: fitted.assignments, workers: workers)
         let model = try fitted.model.named(from: profiles)
+        let data = keepData ? try self.data { () throws(PersonaDataError) in try CustomerData(concatenating: parts) } : nil
         lap("profile")
-        return TrainingResult(model: model, ids: ids, assignments: fitted.assignments, profiles: profiles, seconds: seconds)
+        return TrainingResult(model: model, ids: ids, assignments: fitted.assignments, profiles: profiles, seconds: seconds,
+                              data: data, matrix: keepData ? matrix : nil, texts: texts, columnNames: header)
     }
 
     /// Reads every customer: a survey pass (the schema inferred, or the declared one with the
@@ -126,7 +146,7 @@ public struct CustomerFile {
     /// - Complexity: O(file size); memory O(rows × attributes).
     public func readAll(unknownCategories: UnknownCategoryPolicy = .reject, threads: Int? = nil) throws -> CustomerData {
         let workers = max(1, threads ?? ProcessInfo.processInfo.activeProcessorCount)
-        let (survey, _) = try surveyFile(workers: workers)
+        let survey = try surveyFile(workers: workers).survey
         let schema = try data { () throws(PersonaDataError) in try survey.schema() }
         var parts = [CustomerData]()
         let name = displayName
@@ -161,7 +181,7 @@ public struct CustomerFile {
         do { return try body() } catch { throw CustomerFileError.data(error, file: displayName, rowOffset: rowOffset) }
     }
 
-    private func surveyFile(workers: Int) throws -> (DataSurvey, String) {
+    private func surveyFile(workers: Int) throws -> (survey: DataSurvey, hash: String, header: [String]) {
         let header = try open().header
         let empty = try data { () throws(PersonaDataError) in try DataSurvey(columnNames: header, idColumn: idColumn, weightColumn: weightColumn, declared: schema) }
         var survey = empty
@@ -179,26 +199,30 @@ public struct CustomerFile {
                 }
             })
         }
-        return (survey, reader.contentHash ?? "")
+        return (survey, reader.contentHash ?? "", header)
     }
 
-    private func encode(schema: PersonaSchema, encoder: FeatureEncoder, rows: Int,
-                        workers: Int) throws -> (FeatureMatrix, [Double]?, [String]) {
+    private func encode(schema: PersonaSchema, encoder: FeatureEncoder, rows: Int, workers: Int, keeping textColumns: [String])
+        throws -> (FeatureMatrix, [Double]?, [String], [CustomerData], [String: [String]]) {
         let width = encoder.width
         var values = [Float](repeating: 0, count: rows * width)
         var weights: [Double]? = schema.weightColumn == nil ? nil : []
         weights?.reserveCapacity(rows)
         var ids = [String]()
         ids.reserveCapacity(rows)
+        var parts = [CustomerData]()
+        var texts = [String: [String]]()
         var seen = Set<Int>(minimumCapacity: rows)
         let name = displayName
         _ = try pass(workers: workers, transform: { batch in
             do {
                 let customers = try CustomerData(cells: batch, schema: schema, unknownCategories: .reject, checkWeightTotal: false)
-                return (customers.ids, customers.weights, try encoder.transform(customers))
+                let kept = textColumns.compactMap { column in batch.columnIndex(named: column).map { (column, batch.trimmedTexts(column: $0)) } }
+                return (customers, try encoder.transform(customers), kept)
             } catch let error as PersonaDataError { throw CustomerFileError.data(error, file: name, rowOffset: batch.firstRow) }
-        }, consume: { (_, part: ([String], [Double]?, FeatureMatrix)) in
-            let (batchIDs, batchWeights, matrix) = part
+        }, consume: { (_, part: (CustomerData, FeatureMatrix, [(String, [String])])) in
+            let (customers, matrix, kept) = part
+            let batchIDs = customers.ids
             guard ids.count + batchIDs.count <= rows else { return }   // the file grew since the survey
             values.withUnsafeMutableBufferPointer { out in
                 matrix.withValues { x in
@@ -213,35 +237,36 @@ public struct CustomerFile {
                 }
             }
             ids.append(contentsOf: batchIDs)
-            if let batchWeights { weights?.append(contentsOf: batchWeights) }
+            if let batchWeights = customers.weights { weights?.append(contentsOf: batchWeights) }
+            parts.append(customers)
+            for (column, cells) in kept { texts[column, default: []].append(contentsOf: cells) }
         })
         guard ids.count == rows else {
             throw CustomerFileError.csv(.cannotRead(file: displayName, reason: "the file changed while it was read"))
         }
-        return (FeatureMatrix(rows: rows, columns: width, values: values), weights, ids)
+        return (FeatureMatrix(rows: rows, columns: width, values: values), weights, ids, parts, texts)
     }
 
-    private func profile(schema: PersonaSchema, model: PersonaModel, assignments: [PersonaAssignment],
-                         workers: Int) throws -> [PersonaProfile] {
+    /// Profiles the personas from the typed batches, accumulated batch by batch on every core
+    /// and merged in file order.
+    private func profile(_ parts: [CustomerData], schema: PersonaSchema, model: PersonaModel, assignments: [PersonaAssignment],
+                         workers: Int) -> [PersonaProfile] {
         let order = model.personas.map(\.id)
-        var accumulator = PersonaProfiles.Accumulator(schema: schema, order: order)
         let personas = assignments.map(\.persona)
-        let name = displayName
-        _ = try pass(workers: workers, transform: { batch in
-            // Records are numbered from the header (row 1): batch row 0 is data row firstRow − 2.
-            let first = batch.firstRow - 2
-            guard first + batch.count <= personas.count else {
-                throw CustomerFileError.csv(.cannotRead(file: name, reason: "the file changed while it was read"))
+        var starts = [Int]()
+        var next = 0
+        for part in parts { starts.append(next); next += part.count }
+        let accumulated = ResultSlots<PersonaProfiles.Accumulator>(count: parts.count)
+        let firstRows = starts
+        DispatchQueue.concurrentPerform(iterations: min(workers, max(1, parts.count))) { worker in
+            for p in stride(from: worker, to: parts.count, by: workers) {
+                var part = PersonaProfiles.Accumulator(schema: schema, order: order)
+                part.add(parts[p], personas: Array(personas[firstRows[p] ..< firstRows[p] + parts[p].count]))
+                accumulated[p] = .success(part)
             }
-            var part = PersonaProfiles.Accumulator(schema: schema, order: order)
-            do {
-                let customers = try CustomerData(cells: batch, schema: schema, unknownCategories: .reject, checkWeightTotal: false)
-                part.add(customers, personas: Array(personas[first ..< first + batch.count]))
-            } catch let error as PersonaDataError {
-                throw CustomerFileError.data(error, file: name, rowOffset: batch.firstRow)
-            }
-            return part
-        }, consume: { (_, part: PersonaProfiles.Accumulator) in accumulator.merge(part) })
+        }
+        var accumulator = PersonaProfiles.Accumulator(schema: schema, order: order)
+        for case .success(let part) in accumulated.values { accumulator.merge(part) }
         return accumulator.profiles()
     }
 }

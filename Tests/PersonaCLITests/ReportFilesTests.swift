@@ -55,6 +55,22 @@ struct ReportTable {
 
 @Suite("report files")
 struct ReportFilesTests {
+    @Test("train --report-dir, built from what training read, writes the bytes persona report writes from the files",
+          arguments: [[], ["--account-column", "profile_account_id", "--separator", "semicolon"]])
+    func trainReportEqualsReportCommand(_ extra: [String]) throws {
+        let w = try ReportWorkspace()
+        let trained = w.scratch.path("trained")
+        let model = w.scratch.path("model-again.json")
+        try runPersona(["train", "--data", w.data, "--k", "2", "--out", model, "--report-dir", trained, "-q"] + extra)
+        #expect(try Data(contentsOf: URL(fileURLWithPath: model)) == Data(contentsOf: URL(fileURLWithPath: w.model)))
+        let reported = try w.report("reported", extra)
+        for name in ReportWriter.fileNames {
+            let a = try Data(contentsOf: URL(fileURLWithPath: "\(trained)/\(name)"))
+            let b = try Data(contentsOf: URL(fileURLWithPath: "\(reported)/\(name)"))
+            #expect(a == b, "\(name)")
+        }
+    }
+
     @Test("value shares, cross-tables, account mixes and level counts agree with the assignments")
     func agreesWithAssignments() throws {
         let w = try ReportWorkspace()
