@@ -110,6 +110,14 @@ struct CustomerValueTests {
         let message = reason(binary.name, 2)!.description
         #expect(message.contains(binary.name) && message.contains("'2'"))
 
+        // Several bad values: the first in schema order is reported, whatever the dictionary's order.
+        let names = model.schema.segmentAttributes.map(\.name)
+        let first = [binary.name, continuous.name].min { names.firstIndex(of: $0)! < names.firstIndex(of: $1)! }!
+        for _ in 0..<5 {
+            #expect(throws: CustomerValueError.self) { try model.assign(customer: [binary.name: 7, continuous.name: "x"]) }
+            do { _ = try model.assign(customer: [binary.name: 7, continuous.name: "x"]) } catch { #expect(error.attribute == first) }
+        }
+
         // In a batch, the first refused customer in order is reported with its position.
         let batch: [[String: CustomerValue?]] = Array(repeating: [:], count: 9000) + [[binary.name: 3]] + [[binary.name: 5]]
         #expect(throws: CustomerValueError(customer: 9000, attribute: binary.name, value: 3, reason: .notBinary)) {

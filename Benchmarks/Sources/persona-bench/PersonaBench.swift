@@ -11,7 +11,7 @@ struct PersonaBench: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "persona-bench",
         abstract: "Time Persona's kernels and CSV parser; print the figures as JSON.",
-        subcommands: [CSVParse.self, AssignPass.self, Iterate.self, Seed.self, Machine.self]
+        subcommands: [CSVParse.self, AssignPass.self, Iterate.self, Seed.self, Machine.self, AssignCustomer.self]
     )
 }
 
