@@ -1,4 +1,5 @@
 import Foundation
+import PersonaKit
 
 /// A value of an input object's field.
 enum JSONCell: Decodable {
@@ -20,17 +21,17 @@ enum JSONCell: Decodable {
         else { self = .unsupported }
     }
 
-    /// The cell as a CSV file would hold it: numbers written the shortest way that reads back
-    /// exactly (`23`, not `23.0`, so that a number can name a category too), booleans as `1` and
-    /// `0`, null as an empty cell (a missing value). `nil` when the value cannot be a cell.
-    var cellText: String? {
+    /// The value as the model takes it: numbers and booleans (1 and 0) as numbers, strings as
+    /// categories (or numbers spelled as text), null as a missing value; `.none` when the
+    /// value cannot be an attribute's.
+    var customerValue: CustomerValue?? {
         switch self {
-        case .null: ""
-        case .bool(let v): v ? "1" : "0"
-        case .integer(let v): String(v)
-        case .number(let v): v == v.rounded() && abs(v) < 1e15 ? String(Int64(v)) : "\(v)"
-        case .text(let v): v
-        case .unsupported: nil
+        case .null: .some(nil)
+        case .bool(let v): .some(.number(v ? 1 : 0))
+        case .integer(let v): .some(.number(Double(v)))
+        case .number(let v): .some(.number(v))
+        case .text(let v): .some(.category(v))
+        case .unsupported: .none
         }
     }
 }
@@ -42,11 +43,11 @@ struct LineError: Error {
     var id: String?
 }
 
-/// One input line read as a customer: the identifier and a cell per model column.
+/// One input line read as a customer: the identifier and the attribute values.
 struct CustomerRecord {
     var line: Int
     var id: String
-    var cells: [String]
+    var values: [String: CustomerValue?]
 
     /// Reads a JSON object with an identifier field and the given attribute fields; an absent
     /// attribute field is a missing value, fields the model does not use are ignored.
@@ -67,15 +68,15 @@ struct CustomerRecord {
         case nil: throw LineError(message: "the identifier field '\(idField)' is missing")
         default: throw LineError(message: "the identifier field '\(idField)' must be a non-empty string or an integer")
         }
-        var cells = [String]()
-        cells.reserveCapacity(attributes.count)
+        var values = [String: CustomerValue?](minimumCapacity: attributes.count)
         for name in attributes {
-            guard let text = (fields[name] ?? .null).cellText else {
+            guard let field = fields[name] else { continue }
+            guard let value = field.customerValue else {
                 throw LineError(message: "field '\(name)': expected a number, a string, a boolean or null", id: id)
             }
-            cells.append(text)
+            values[name] = value
         }
-        return CustomerRecord(line: line, id: id, cells: cells)
+        return CustomerRecord(line: line, id: id, values: values)
     }
 }
 

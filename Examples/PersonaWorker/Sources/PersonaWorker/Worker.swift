@@ -2,10 +2,9 @@ import PersonaKit
 
 /// Assigns batches of input lines with one model.
 ///
-/// A batch is read into one `RawTable` with the model's columns and assigned in one call
-/// (`PersonaModel.read` then `PersonaModel.assign`), so the per-call work is shared by every line
-/// of the batch. A line that cannot be assigned becomes an error line; the rest of the batch is
-/// assigned all the same.
+/// Each line's values go to `PersonaModel.assign(customer:)` as typed values — no table, no
+/// text — which gives exactly the persona `persona assign` gives for the same customer in a CSV
+/// file. A line that cannot be assigned becomes an error line; the rest go on.
 struct Worker {
     let model: PersonaModel
     /// The input field holding the identifier, also the output's first field.
@@ -39,23 +38,11 @@ struct Worker {
                 outcomes[position] = .failed(line: line.number, id: error.id, message: error.message)
             }
         }
-        // Assign the readable lines together; a bad cell takes its line out and the rest go again.
-        while !records.isEmpty {
+        for (position, record) in records {
             do {
-                let assignments = try assign(records.map(\.record))
-                for (entry, assignment) in zip(records, assignments) {
-                    outcomes[entry.position] = .assigned(id: entry.record.id, assignment)
-                }
-                break
+                outcomes[position] = .assigned(id: record.id, try model.assign(customer: record.values, unknownCategories: unknownCategories))
             } catch {
-                guard let row = error.row, records.indices.contains(row) else {
-                    for entry in records {
-                        outcomes[entry.position] = .failed(line: entry.record.line, id: entry.record.id, message: error.description)
-                    }
-                    break
-                }
-                let bad = records.remove(at: row)
-                outcomes[bad.position] = .failed(line: bad.record.line, id: bad.record.id, message: error.withoutRow)
+                outcomes[position] = .failed(line: record.line, id: record.id, message: error.description)
             }
         }
         var writer = JSONLineWriter()
@@ -84,39 +71,7 @@ struct Worker {
         return writer.bytes
     }
 
-    /// Reads and assigns records as one table. Its rows are the records in order, identified by
-    /// their position, so that an error's row finds its line (and a customer sent twice in one
-    /// batch is assigned twice).
-    private func assign(_ records: [CustomerRecord]) throws(PersonaDataError) -> [PersonaAssignment] {
-        var columns = [records.indices.map(String.init)]
-        for c in attributes.indices { columns.append(records.map { $0.cells[c] }) }
-        let table = RawTable(columnNames: [model.schema.idColumn] + attributes, columns: columns)
-        let customers = try model.read(table, unknownCategories: unknownCategories, profiles: false)
-        return try model.assign(customers, threads: 1)
-    }
-
     private func isBlank(_ bytes: ArraySlice<UInt8>) -> Bool {
         bytes.allSatisfy { $0 == UInt8(ascii: " ") || $0 == UInt8(ascii: "\t") }
-    }
-}
-
-extension PersonaDataError {
-    /// The row of the cell at fault, for the errors about one cell.
-    var row: Int? {
-        switch self {
-        case .emptyId(let row, _), .duplicateId(_, _, let row, _), .notANumber(let row, _, _),
-             .notFinite(let row, _, _), .notBinary(let row, _, _), .notALevel(let row, _, _, _),
-             .unknownCategory(let row, _, _, _), .invalidWeight(let row, _, _), .valueOutOfRange(let row, _, _):
-            row
-        default:
-            nil
-        }
-    }
-
-    /// The description without its leading "row N, ": the output names the line instead.
-    var withoutRow: String {
-        let text = description
-        guard let row, text.hasPrefix("row \(row), ") else { return text }
-        return String(text.dropFirst("row \(row), ".count))
     }
 }
