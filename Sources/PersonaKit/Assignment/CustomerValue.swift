@@ -93,19 +93,31 @@ public struct CustomerValueError: Error, Equatable, Sendable, CustomStringConver
 /// each segment attribute's output columns and category codes, and the centres in the
 /// layout the nearest-two kernel reads.
 final class CustomerEncoding: Sendable, Hashable {
-    /// How one attribute's value becomes its output columns.
-    enum Column: Sendable {
-        /// `(x − center) × scale`, with the attribute's kind checked first.
-        case number(center: Double, scale: Double, kind: AttributeKind)
-        /// The indicator values of each category, with the code of each category's text.
-        case category(codes: [String: Int], categories: [String], off: [Float], on: [Float])
+    /// The indicator values of a categorical attribute's categories, with each category's code.
+    final class Categories: Sendable {
+        let codes: [String: Int]
+        let names: [String]
+        let off: [Float]
+        let on: [Float]
+        init(codes: [String: Int], names: [String], off: [Float], on: [Float]) {
+            self.codes = codes
+            self.names = names
+            self.off = off
+            self.on = on
+        }
     }
 
-    /// One segment attribute.
+    /// One segment attribute: a number becomes `(x − center) × scale` after its kind is checked;
+    /// a category becomes its indicator values. Plain fields, read in place, so encoding a value
+    /// retains nothing.
     struct Entry: Sendable {
         let name: String
         let firstColumn: Int
-        let column: Column
+        let center: Double
+        let scale: Double
+        let kind: AttributeKind
+        /// Set for a categorical attribute.
+        let categories: Categories?
     }
 
     let entries: [Entry]
@@ -123,15 +135,15 @@ final class CustomerEncoding: Sendable, Hashable {
         let kinds = Dictionary(schema.attributes.map { ($0.name, $0.kind) }, uniquingKeysWith: { first, _ in first })
         entries = encoder.attributes.map { attribute in
             let kind = kinds[attribute.name] ?? .continuous
-            if case .categorical(let categories) = kind {
-                let codes = Dictionary(categories.enumerated().map { ($1, $0) }, uniquingKeysWith: { first, _ in first })
+            if case .categorical(let names) = kind {
+                let codes = Dictionary(names.enumerated().map { ($1, $0) }, uniquingKeysWith: { first, _ in first })
                 let off = attribute.centers.indices.map { Float((0 - attribute.centers[$0]) * attribute.scales[$0]) }
                 let on = attribute.centers.indices.map { Float((1 - attribute.centers[$0]) * attribute.scales[$0]) }
-                return Entry(name: attribute.name, firstColumn: attribute.firstColumn,
-                             column: .category(codes: codes, categories: categories, off: off, on: on))
+                return Entry(name: attribute.name, firstColumn: attribute.firstColumn, center: 0, scale: 0, kind: .continuous,
+                             categories: Categories(codes: codes, names: names, off: off, on: on))
             }
-            return Entry(name: attribute.name, firstColumn: attribute.firstColumn,
-                         column: .number(center: attribute.centers[0], scale: attribute.scales[0], kind: kind))
+            return Entry(name: attribute.name, firstColumn: attribute.firstColumn, center: attribute.centers[0],
+                         scale: attribute.scales[0], kind: kind, categories: nil)
         }
         var slots = [Int32](repeating: 0, count: 1 << max(3, Int.bitWidth - (entries.count * 4 - 1).leadingZeroBitCount))
         for (i, entry) in entries.enumerated() {
@@ -153,9 +165,12 @@ final class CustomerEncoding: Sendable, Hashable {
     /// FNV-1a over the name's UTF-8 bytes.
     @inline(__always)
     static func hash(_ name: String) -> Int {
-        var h: UInt64 = 0xcbf2_9ce4_8422_2325
-        for byte in name.utf8 { h = (h ^ UInt64(byte)) &* 0x0000_0100_0000_01b3 }
-        return Int(truncatingIfNeeded: h ^ (h >> 32))
+        func fnv(_ bytes: some Sequence<UInt8>) -> Int {
+            var h: UInt64 = 0xcbf2_9ce4_8422_2325
+            for byte in bytes { h = (h ^ UInt64(byte)) &* 0x0000_0100_0000_01b3 }
+            return Int(truncatingIfNeeded: h ^ (h >> 32))
+        }
+        return name.utf8.withContiguousStorageIfAvailable(fnv) ?? fnv(name.utf8)
     }
 
     /// The segment attribute named `name`, if any.
@@ -176,16 +191,20 @@ final class CustomerEncoding: Sendable, Hashable {
     func encode(_ customer: [String: CustomerValue?], into row: UnsafeMutablePointer<Float>,
                 unknownCategories policy: UnknownCategoryPolicy) throws(CustomerValueError) {
         do {
-            for (name, value) in customer {
-                guard let value, let i = entry(named: name) else { continue }
-                try encode(value, of: entries[i], into: row, unknownCategories: policy)
+            try entries.withUnsafeBufferPointer { entries throws(CustomerValueError) in
+                for (name, value) in customer {
+                    guard let value, let i = entry(named: name) else { continue }
+                    try encode(value, of: entries.baseAddress! + i, into: row, unknownCategories: policy)
+                }
             }
         } catch {
             // Several bad values: report the first in schema order, whatever the order the
             // dictionary iterates in.
-            for entry in entries {
-                guard case .some(.some(let value)) = customer[entry.name] else { continue }
-                try encode(value, of: entry, into: row, unknownCategories: policy)
+            try entries.withUnsafeBufferPointer { entries throws(CustomerValueError) in
+                for i in entries.indices {
+                    guard case .some(.some(let value)) = customer[entries[i].name] else { continue }
+                    try encode(value, of: entries.baseAddress! + i, into: row, unknownCategories: policy)
+                }
             }
             throw error
         }
@@ -193,46 +212,50 @@ final class CustomerEncoding: Sendable, Hashable {
 
     /// Writes one attribute's value into its output columns of `row`.
     @inline(__always)
-    private func encode(_ value: CustomerValue, of entry: Entry, into row: UnsafeMutablePointer<Float>,
+    private func encode(_ value: CustomerValue, of entry: UnsafePointer<Entry>, into row: UnsafeMutablePointer<Float>,
                         unknownCategories policy: UnknownCategoryPolicy) throws(CustomerValueError) {
         func refuse(_ reason: CustomerValueError.Reason) -> CustomerValueError {
-            CustomerValueError(attribute: entry.name, value: value, reason: reason)
+            CustomerValueError(attribute: entry.pointee.name, value: value, reason: reason)
         }
-        switch entry.column {
-        case .number(let center, let scale, let kind):
-            let x: Double
-            switch value {
-            case .number(let v): x = v
-            case .category(let text):
-                let cell = trimmed(text)
-                if cell.isEmpty { return }
-                guard let v = Double(cell) else { throw refuse(.notANumber) }
-                x = v
-            }
-            guard x.isFinite else { throw refuse(.notFinite) }
-            switch kind {
-            case .binary: guard x == 0 || x == 1 else { throw refuse(.notBinary) }
-            case .ordinal(let levels): guard levels.contains(x) else { throw refuse(.notALevel(levels: levels)) }
-            case .continuous, .categorical: break
-            }
-            let encoded = Float((x - center) * scale)
-            guard encoded.isFinite else { throw refuse(.outOfRange) }
-            row[entry.firstColumn] = encoded
-        case .category(let codes, let categories, let off, let on):
+        let first = entry.pointee.firstColumn
+        if let categories = entry.pointee.categories {
             let code: Int?
             switch value {
             case .category(let text):
                 let cell = trimmed(text)
                 if cell.isEmpty { return }
-                code = codes[cell.utf8.count == text.utf8.count ? text : String(cell)]
-            case .number(let v): code = codes[formatNumber(v)]
+                code = categories.codes[cell.utf8.count == text.utf8.count ? text : String(cell)]
+            case .number(let v): code = categories.codes[formatNumber(v)]
             }
             guard let code else {
-                if policy == .reject { throw refuse(.unknownCategory(known: categories)) }
+                if policy == .reject { throw refuse(.unknownCategory(known: categories.names)) }
                 return
             }
-            for j in off.indices { row[entry.firstColumn + j] = j == code ? on[j] : off[j] }
+            categories.off.withUnsafeBufferPointer { off in
+                categories.on.withUnsafeBufferPointer { on in
+                    for j in off.indices { row[first + j] = j == code ? on[j] : off[j] }
+                }
+            }
+            return
         }
+        let x: Double
+        switch value {
+        case .number(let v): x = v
+        case .category(let text):
+            let cell = trimmed(text)
+            if cell.isEmpty { return }
+            guard let v = Double(cell) else { throw refuse(.notANumber) }
+            x = v
+        }
+        guard x.isFinite else { throw refuse(.notFinite) }
+        switch entry.pointee.kind {
+        case .binary: guard x == 0 || x == 1 else { throw refuse(.notBinary) }
+        case .ordinal(let levels): guard levels.contains(x) else { throw refuse(.notALevel(levels: levels)) }
+        case .continuous, .categorical: break
+        }
+        let encoded = Float((x - entry.pointee.center) * entry.pointee.scale)
+        guard encoded.isFinite else { throw refuse(.outOfRange) }
+        row[first] = encoded
     }
 
     /// The nearest and runner-up personas of `count` encoded rows, exactly as
