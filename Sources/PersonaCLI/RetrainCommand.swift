@@ -40,8 +40,9 @@ struct RetrainCommand: ParsableCommand {
         discussion: """
         Fits the new customers (warm start from the previous centres by default) and matches \
         the new personas to the previous ones: by shared customers when the previous \
-        assignments are known (--previous-assignments, or the history's run of the previous \
-        model), otherwise by centre distance. A persona that continues keeps its id and name; \
+        assignments are known (--previous-assignments, the history's run of the previous \
+        model, or --previous-data assigned with the previous model), otherwise by centre \
+        distance. A persona that continues keeps its id and name; \
         a new one gets an id never used before; each persona lists its parents. With \
         --drift-out it writes the drift report.
         """
@@ -62,7 +63,7 @@ struct RetrainCommand: ParsableCommand {
     @Option(help: "The previous period's assignment CSV (identifier, persona, …): match by shared customers.")
     var previousAssignments: String?
 
-    @Option(help: "The previous period's customer CSV: also measure attribute drift (PSI, mean shifts) per persona.")
+    @Option(help: "The previous period's customer CSV: also measure attribute drift (PSI, mean shifts) per persona; without other previous assignments, its customers assigned with the previous model give them.")
     var previousData: String?
 
     @Option(help: "History file (SQLite): find the previous assignments there, and record this run.")
@@ -111,6 +112,17 @@ struct RetrainCommand: ParsableCommand {
                 progress.say("previous assignments: run \(run.id!) of \(history!)")
             }
         }
+        // Without them, the previous data assigned with the previous model: the members and
+        // distances training gave those customers.
+        var previousAssigned: (ids: [String], assignments: [PersonaAssignment])? = nil
+        if let previousData {
+            previousAssigned = try Self.assign(previousData, with: previousModel, threads: threads)
+            if previousMembers == nil, let previousAssigned {
+                previousMembers = Dictionary(uniqueKeysWithValues: zip(previousAssigned.ids, previousAssigned.assignments.map(\.persona)))
+                previousDistances = Dictionary(uniqueKeysWithValues: zip(previousAssigned.ids, previousAssigned.assignments.map(\.distance)))
+                progress.say("previous assignments: \(previousData) assigned with \(previous)")
+            }
+        }
 
         // The new period, read with the previous schema (categories taken from the new data).
         var schema = previousModel.schema
@@ -155,8 +167,7 @@ struct RetrainCommand: ParsableCommand {
             if beforePersonas.allSatisfy({ $0 != nil }) {
                 assigned = beforePersonas.map { $0! }
             } else {
-                assigned = try previousModel.assign(try previousModel.read(
-                    Self.table(before), unknownCategories: .treatAsMissing)).map(\.persona)
+                assigned = previousAssigned!.assignments.map(\.persona)   // the same file, in the same order
             }
             distribution = DistributionDrift(previous: before, previousPersonas: assigned, current: customers,
                                              currentPersonas: retrained.assignments.map(\.persona))
@@ -228,21 +239,22 @@ struct RetrainCommand: ParsableCommand {
         }
     }
 
-    /// Typed customers back as text cells (identifier and attributes), for the previous
-    /// model to read them with its own categories.
-    static func table(_ data: CustomerData) -> RawTable {
-        var names = [data.schema.idColumn], columns = [data.ids]
-        for attribute in data.schema.attributes {
-            guard let values = data.values[attribute.name] else { continue }
-            names.append(attribute.name)
-            switch values {
-            case .numbers(let v): columns.append(v.map { $0.isNaN ? "" : "\($0)" })
-            case .categories(let codes):
-                guard case .categorical(let categories) = attribute.kind else { continue }
-                columns.append(codes.map { $0 < 0 ? "" : categories[Int($0)] })
-            }
+    /// Reads a customer file with a model's own schema (its categories; unknown ones count as
+    /// missing) and assigns every customer, as training assigned its customers.
+    static func assign(_ path: String, with model: PersonaModel, threads: Int?) throws -> (ids: [String], assignments: [PersonaAssignment]) {
+        var schema = model.schema
+        schema.weightColumn = nil
+        schema.attributes.removeAll { $0.role != .segment }
+        let customers: CustomerData
+        do {
+            customers = try CustomerFile(url: URL(fileURLWithPath: path), displayName: path, schema: schema)
+                .readAll(unknownCategories: .treatAsMissing, threads: threads)
+        } catch let error as CustomerFileError {
+            throw CommandFailure(error.description)
         }
-        return RawTable(columnNames: names, columns: columns)
+        do { return (customers.ids, try model.assign(customers, threads: threads)) } catch {
+            throw CommandSupport.dataFailure(error, file: path)
+        }
     }
 
     /// Persona identifiers as `4, 7`, or `none`.

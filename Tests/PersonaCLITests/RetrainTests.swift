@@ -36,6 +36,28 @@ struct RetrainTests {
         }
     }
 
+    @Test("--previous-data alone gives the drift --previous-assignments gives: the previous data assigned with the previous model")
+    func previousDataAlone() throws {
+        let scratch = try Scratch("retrain-previous-data")
+        let scenario = DriftScenario(configuration: .init(customerCount: 1_200, personaCount: 4, seed: 4,
+                                                          events: [.switching(fraction: 0.15)]))
+        let (first, second, _) = scenario.generate()
+        let p1 = try Self.write(first, "p1.csv", in: scratch), p2 = try Self.write(second, "p2.csv", in: scratch)
+        try runPersona(["train", "--data", p1, "--k", "4", "--out", scratch.path("m1.json"), "--assignments", scratch.path("a1.csv"), "-q"])
+        for (name, extra) in [("given", ["--previous-assignments", scratch.path("a1.csv")]), ("derived", [])] {
+            try runPersona(["retrain", "--previous", scratch.path("m1.json"), "--data", p2, "--previous-data", p1,
+                            "--out", scratch.path("m2-\(name).json"), "--assignments", scratch.path("a2-\(name).csv"),
+                            "--drift-out", scratch.path("drift-\(name)"), "-q"] + extra)
+        }
+        func bytes(_ path: String) throws -> Data { try Data(contentsOf: URL(fileURLWithPath: scratch.path(path))) }
+        #expect(try bytes("a2-given.csv") == bytes("a2-derived.csv"))
+        let files = try FileManager.default.contentsOfDirectory(atPath: scratch.path("drift-given")).sorted()
+        #expect(files.contains("transitions.csv") && files.contains("movers.csv"))
+        #expect(try FileManager.default.contentsOfDirectory(atPath: scratch.path("drift-derived")).sorted() == files)
+        for file in files { #expect(try bytes("drift-given/\(file)") == bytes("drift-derived/\(file)"), "\(file)") }
+        #expect(try readCSV(scratch.path("drift-derived/movers.csv")).rowCount > 0)
+    }
+
     @Test("a planted split is reported with its persona, movers are found, and --fail-on-major-shift exits with status 3")
     func plantedSplit() throws {
         let scratch = try Scratch("retrain-split")
