@@ -3,6 +3,7 @@ import Foundation
 import PersonaIO
 import PersonaKit
 import Testing
+import TestSupport
 
 // `persona export-sql`: the exported query, run by SQLite (Debian's `sqlite3`) and DuckDB
 // (Python's `duckdb`), gives every customer the persona `persona assign` gives.
@@ -77,7 +78,7 @@ import csv, sys
 try:
     import duckdb
 except ImportError:
-    sys.exit("the Python module duckdb is missing: python3 -m pip install --user --break-system-packages duckdb")
+    sys.exit("the Python module duckdb is missing: run Scripts/setup.sh test, or python3 -m pip install --user --break-system-packages duckdb")
 data, query, out = sys.argv[1:4]
 con = duckdb.connect()
 con.execute("CREATE TABLE customers AS SELECT * FROM read_csv(?, header = true)", [data])
@@ -89,13 +90,16 @@ with open(out, "w", newline="") as f:
         w.writerow(["" if v is None else repr(v) if isinstance(v, float) else v for v in row])
 """
 
-@Suite("export-sql on SQL engines", .serialized)
-struct ExportSQLEngineTests {
-    /// 100,000 customers with missing values, padded categories and unseen categories;
-    /// a model trained on 4,000 of them; `persona assign`'s CSV for all of them.
-    @Test("SQLite and DuckDB give every one of 100,000 customers the persona assign gives")
-    func enginesAgreeWithAssign() throws {
-        let scratch = try Scratch("export-sql")
+/// 100,000 customers with missing values, padded categories and unseen categories; a model
+/// trained on 4,000 of them; `persona assign`'s CSV for all of them.
+private struct EngineFixture {
+    let scratch: Scratch
+    let data: String
+    let model: String
+    let assigned: RawTable
+
+    init() throws {
+        scratch = try Scratch("export-sql")
         let sample = try scratch.directory("sample")
         try runPersona(["sample", "--out-dir", sample, "--customers", "100000", "--seed", "11", "-q"])
         // Some cells padded with spaces and some categories the model never saw.
@@ -111,38 +115,52 @@ struct ExportSQLEngineTests {
             lines[i] = cells.joined(separator: ",")
         }
         #expect(lines.count > 100_000)
-        let data = try scratch.write(lines.joined(separator: "\n") + "\n", to: "customers.csv")
+        data = try scratch.write(lines.joined(separator: "\n") + "\n", to: "customers.csv")
         let training = try scratch.write(lines.prefix(4001).joined(separator: "\n") + "\n", to: "training.csv")
-        let model = scratch.path("model.json")
+        model = scratch.path("model.json")
         try runPersona(["train", "--data", training, "--k", "6", "--seed", "3", "--out", model, "-q"])
         let assignedPath = scratch.path("assigned.csv")
         try runPersona(["assign", "--model", model, "--data", data, "--out", assignedPath, "-q"])
-        let assigned = try readCSV(assignedPath)
+        assigned = try readCSV(assignedPath)
         #expect(assigned.rowCount == lines.count - 1)
         // Every persona occurs.
         #expect(Set(assigned.columns[1]).count == 6)
+    }
+}
 
-        // SQLite.
+@Suite("export-sql on SQL engines", .serialized)
+struct ExportSQLEngineTests {
+    @Test("SQLite gives every one of 100,000 customers the persona assign gives",
+          .enabled(if: Engine.sqlite3.runnable, Comment(rawValue: Engine.sqlite3.howToGet)))
+    func sqliteAgreesWithAssign() throws {
+        let fixture = try EngineFixture()
+        let scratch = fixture.scratch, assigned = fixture.assigned
         let sqliteQuery = scratch.path("sqlite.sql")
-        try runPersona(["export-sql", "--model", model, "--dialect", "sqlite", "--out", sqliteQuery])
+        try runPersona(["export-sql", "--model", fixture.model, "--dialect", "sqlite", "--out", sqliteQuery])
         let sqlite = try runProgram("sqlite3", ["-csv", "-header", ":memory:"], input: """
-            .import --csv \(data) customers
+            .import --csv \(fixture.data) customers
             .output \(scratch.path("sqlite.csv"))
             \(try String(contentsOfFile: sqliteQuery, encoding: .utf8))
             """)
-        try #require(sqlite.status == 0, "sqlite3 failed (install it with apt-get install sqlite3): \(sqlite.error)")
+        try #require(sqlite.status == 0, "sqlite3 failed (\(Engine.sqlite3.howToGet)): \(sqlite.error)")
         let fromSQLite = try compare(engine: scratch.path("sqlite.csv"), assigned: assigned)
         #expect(fromSQLite.rows == assigned.rowCount && fromSQLite.missing == 0)
         #expect(fromSQLite.personaMismatches == 0, "\(fromSQLite.firstMismatch ?? "")")
         #expect(fromSQLite.runnerUpMismatches == 0 && fromSQLite.outlierMismatches == 0)
         // sqlite3 prints 15 significant digits.
         #expect(fromSQLite.largestDistanceError < 1e-13 && fromSQLite.largestMarginError < 1e-12)
+    }
 
-        // DuckDB: floats printed exactly, so distances and margins must be identical.
+    @Test("DuckDB gives every one of 100,000 customers the persona, distance and margin assign gives",
+          .enabled(if: Engine.duckDB.runnable, Comment(rawValue: Engine.duckDB.howToGet)))
+    func duckDBAgreesWithAssign() throws {
+        let fixture = try EngineFixture()
+        let scratch = fixture.scratch, assigned = fixture.assigned
+        // Floats printed exactly, so distances and margins must be identical.
         let duckQuery = scratch.path("duckdb.sql")
-        try runPersona(["export-sql", "--model", model, "--dialect", "duckdb", "--out", duckQuery])
+        try runPersona(["export-sql", "--model", fixture.model, "--dialect", "duckdb", "--out", duckQuery])
         let script = try scratch.write(duckDBRunner, to: "run_duckdb.py")
-        let duck = try runProgram("python3", [script, data, duckQuery, scratch.path("duckdb.csv")])
+        let duck = try runProgram("python3", [script, fixture.data, duckQuery, scratch.path("duckdb.csv")])
         try #require(duck.status == 0, "DuckDB run failed: \(duck.error)")
         let fromDuckDB = try compare(engine: scratch.path("duckdb.csv"), assigned: assigned)
         #expect(fromDuckDB.rows == assigned.rowCount && fromDuckDB.missing == 0)

@@ -2,32 +2,21 @@ import Foundation
 import Testing
 import PersonaIO
 import PersonaKit
+import TestSupport
 
 /// Renders the demo report in a real browser — headless Chromium — and checks what it built:
 /// every section, every figure with all its drawn elements, every table row; and that the
-/// screenshot is a real page. Chromium is required (Debian: `apt-get install -y chromium`;
-/// `.ci/run` installs it); set `PERSONA_CHROMIUM` to use another binary.
-@Suite(.serialized) struct HTMLReportBrowserTests {
+/// screenshot is a real page. Chromium is required (`Scripts/setup.sh test` installs it; set
+/// `PERSONA_CHROMIUM` to use another binary); without it the suite is skipped, unless `CI=true`.
+@Suite(.serialized, .enabled(if: Engine.chromium.runnable, Comment(rawValue: Engine.chromium.howToGet)))
+struct HTMLReportBrowserTests {
     static func chromium() throws -> String {
-        let environment = ProcessInfo.processInfo.environment
-        var candidates = [String]()
-        if let chosen = environment["PERSONA_CHROMIUM"] { candidates.append(chosen) }
-        for directory in (environment["PATH"] ?? "/usr/bin:/bin").split(separator: ":") {
-            for name in ["chromium", "chromium-browser", "google-chrome", "google-chrome-stable"] {
-                candidates.append("\(directory)/\(name)")
-            }
-        }
-        guard let found = candidates.first(where: { FileManager.default.isExecutableFile(atPath: $0) }) else {
-            throw BrowserMissing()
-        }
+        guard let found = Engine.chromium.chromiumPath else { throw BrowserMissing() }
         return found
     }
 
     struct BrowserMissing: Error, CustomStringConvertible {
-        var description: String {
-            "headless Chromium is needed to check report.html: install it with `sudo apt-get install -y chromium` "
-                + "(Debian), or set PERSONA_CHROMIUM to a Chromium or Chrome binary"
-        }
+        var description: String { Engine.chromium.howToGet }
     }
 
     /// Runs Chromium headless on `arguments`; returns standard output.
