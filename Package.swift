@@ -6,6 +6,8 @@ let propertyBased: Target.Dependency = .product(name: "PropertyBased", package: 
 
 let package = Package(
     name: "Persona",
+    // Linux needs no minimum; on macOS, the Foundation the libraries use.
+    platforms: [.macOS(.v13)],
     products: [
         .library(name: "PersonaKit", targets: ["PersonaKit"]),
         .library(name: "PersonaIO", targets: ["PersonaIO"]),
@@ -21,17 +23,26 @@ let package = Package(
         .package(url: "https://github.com/x-sheep/swift-property-based", from: "2.0.1"),
     ],
     targets: [
-        // LAPACK and BLAS from Debian's liblapack-dev (see Sources/CLAPACK/shim.h).
+        // LAPACK and BLAS from Debian's liblapack-dev (see Sources/CLAPACK/shim.h), on Linux;
+        // Apple platforms use Accelerate's.
         .systemLibrary(
             name: "CLAPACK",
             pkgConfig: "lapack",
             providers: [.apt(["liblapack-dev"])]
         ),
-        // The distance kernels in C, built for the baseline instruction set and for AVX,
-        // chosen at run time (see Sources/CPersonaKernels/DistanceKernels.c).
+        // The distance kernels in C, built for the baseline instruction set and, on x86-64, for
+        // AVX, chosen at run time (see Sources/CPersonaKernels/DistanceKernels.c); arm64 uses
+        // the portable path.
         .target(name: "CPersonaKernels"),
         // The pure core: no file I/O, no printing, no global state.
-        .target(name: "PersonaKit", dependencies: ["CLAPACK", "CPersonaKernels"]),
+        .target(
+            name: "PersonaKit",
+            dependencies: [
+                .target(name: "CLAPACK", condition: .when(platforms: [.linux, .android, .openbsd])),
+                "CPersonaKernels",
+            ],
+            linkerSettings: [.linkedFramework("Accelerate", .when(platforms: [.macOS, .iOS, .tvOS, .watchOS, .visionOS]))]
+        ),
         // Files: CSV reading and writing, model files, reports.
         .target(name: "PersonaIO", dependencies: ["PersonaKit"]),
         // Assignment history in SQLite (GRDB): runs, personas, every customer's persona per run.

@@ -6,6 +6,7 @@ import PackageDescription
 // folders up, by path; a service of your own would name a release or a local checkout.
 let package = Package(
     name: "PersonaWorker",
+    platforms: [.macOS(.v13)],
     products: [
         .executable(name: "persona-worker", targets: ["PersonaWorker"]),
     ],

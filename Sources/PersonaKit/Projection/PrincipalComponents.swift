@@ -1,4 +1,9 @@
+// LAPACK: Accelerate's on Apple platforms, the system library (Debian's liblapack-dev) elsewhere.
+#if canImport(Accelerate)
+import Accelerate
+#else
 import CLAPACK
+#endif
 
 /// A principal-component analysis of encoded customers, computed with LAPACK.
 ///
@@ -129,14 +134,30 @@ public struct PrincipalComponents: Sendable, Hashable, Codable {
         var lwork: Int32 = -1, liwork: Int32 = -1
         var workSize = 0.0
         var iworkSize: Int32 = 0
-        dsyevd_(&jobz, &uplo, &n, &a, &lda, &w, &workSize, &lwork, &iworkSize, &liwork, &info, 1, 1)
+        dsyevd(&jobz, &uplo, &n, &a, &lda, &w, &workSize, &lwork, &iworkSize, &liwork, &info)
         guard info == 0 else { throw .lapack(routine: "dsyevd", info: Int(info)) }
         lwork = Int32(workSize)
         liwork = iworkSize
         var work = [Double](repeating: 0, count: Int(lwork))
         var iwork = [Int32](repeating: 0, count: Int(liwork))
-        dsyevd_(&jobz, &uplo, &n, &a, &lda, &w, &work, &lwork, &iwork, &liwork, &info, 1, 1)
+        dsyevd(&jobz, &uplo, &n, &a, &lda, &w, &work, &lwork, &iwork, &liwork, &info)
         guard info == 0 else { throw .lapack(routine: "dsyevd", info: Int(info)) }
         return (w, a)
     }
+}
+
+/// LAPACK's `dsyevd` (symmetric eigenproblem, divide and conquer) with every argument by
+/// pointer. Accelerate declares the CLAPACK prototype; the Fortran library takes one hidden
+/// length per character argument as well (both are one character long here).
+private func dsyevd(
+    _ jobz: UnsafeMutablePointer<CChar>, _ uplo: UnsafeMutablePointer<CChar>, _ n: UnsafeMutablePointer<Int32>,
+    _ a: UnsafeMutablePointer<Double>, _ lda: UnsafeMutablePointer<Int32>, _ w: UnsafeMutablePointer<Double>,
+    _ work: UnsafeMutablePointer<Double>, _ lwork: UnsafeMutablePointer<Int32>,
+    _ iwork: UnsafeMutablePointer<Int32>, _ liwork: UnsafeMutablePointer<Int32>, _ info: UnsafeMutablePointer<Int32>
+) {
+    #if canImport(Accelerate)
+    dsyevd_(jobz, uplo, n, a, lda, w, work, lwork, iwork, liwork, info)
+    #else
+    dsyevd_(jobz, uplo, n, a, lda, w, work, lwork, iwork, liwork, info, 1, 1)
+    #endif
 }
