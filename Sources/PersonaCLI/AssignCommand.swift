@@ -57,6 +57,8 @@ struct AssignCommand: ParsableCommand {
         let job = AssignmentJob(model: model, idColumn: idColumn, policy: policy, file: data, keepRows: history != nil)
         var count = 0, outliers = 0, unknownCount = 0
         var firstUnknown: String? = nil
+        let meter = progress.rowMeter()
+        meter.begin("assigning \(data)")
         func assignAll(record: ((String, Int, Double) throws -> Void)?) throws {
             try CommandSupport.naming(data) { try reader.forEachBatch(workers: workers, transform: { batch in try job.run(batch) }) { (_, piece: AssignmentJob.Piece) in
                 var bytes = piece.bytes
@@ -64,6 +66,7 @@ struct AssignCommand: ParsableCommand {
                 do { try output.write(bytes) } catch let error as FileError { throw CommandFailure(error.description) }
                 if let record { for row in piece.records { try record(row.0, row.1, row.2) } }
                 count += piece.rows
+                meter.rows(count)
                 outliers += piece.outliers
                 unknownCount += piece.unknownCount
                 if firstUnknown == nil { firstUnknown = piece.firstUnknown }

@@ -62,8 +62,11 @@ struct ChooseKCommand: ParsableCommand {
         if let outDir { try CommandSupport.checkWritableDirectory(outDir) }
 
         let start = Date()
-        let file = try input.customerFile(data)
+        var file = try input.customerFile(data)
         progress.say("reading \(data)…")
+        let meter = progress.rowMeter()
+        meter.begin("reading \(data)")
+        file.rowsRead = meter.rows
         let customers: CustomerData
         let matrix: FeatureMatrix
         do {
@@ -85,12 +88,13 @@ struct ChooseKCommand: ParsableCommand {
             resamples: bootstrap, silhouetteSample: silhouetteSample)
         let fits = kRange.range.count * (bootstrap + 1)
         progress.say("\(n) rows × \(matrix.columns) encoded columns; \(fits) k-means fits (k = \(kRange), \(bootstrap) resamples each)")
-        let quiet = progress.quiet
         let result: ChooseKResult
         do {
+            let quiet = progress.quiet
             result = try ChooseK.evaluate(matrix, weights: customers.weights, configuration: configuration) { done, total in
-                guard !quiet, done % max(1, total / 10) == 0 || done == total else { return }
-                FileHandle.standardError.write(Data("persona:   \(done)/\(total) fits\n".utf8))
+                // In place on a terminal; in a log, every tenth.
+                guard !quiet else { return }
+                ProgressLine.standardError.update("persona:   \(done)/\(total) fits", plain: done % max(1, total / 10) == 0 || done == total)
             }
         } catch {
             switch error {

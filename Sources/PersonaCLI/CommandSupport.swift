@@ -20,9 +20,101 @@ struct ProgressOptions: ParsableArguments {
     @Flag(name: .shortAndLong, help: "Print no progress on standard error.")
     var quiet = false
 
+    /// A line of progress.
     func say(_ message: @autoclosure () -> String) {
         guard !quiet else { return }
-        FileHandle.standardError.write(Data("persona: \(message())\n".utf8))
+        ProgressLine.standardError.line("persona: \(message())")
+    }
+
+    /// A status that replaces the previous one in place on a terminal; where standard error
+    /// is a file or a pipe, a plain line when `plain` holds, else nothing.
+    func update(_ message: @autoclosure () -> String, plain: Bool = true) {
+        guard !quiet else { return }
+        ProgressLine.standardError.update("persona: \(message())", plain: plain)
+    }
+
+    /// Shows the rows read and the rate of a pass over a customer file (``CustomerFile/rowsRead``).
+    func rowMeter() -> RowMeter { RowMeter(progress: self) }
+}
+
+/// The rows read and the rate of the current pass over a file: in place on a terminal,
+/// elsewhere a plain line every 10 s (only long passes write any).
+final class RowMeter {
+    private let progress: ProgressOptions
+    private var what = "reading"
+    private var start = Date()
+    private var lastLine = Date()
+
+    init(progress: ProgressOptions) { self.progress = progress }
+
+    /// Starts a pass: `what` names it ("surveying q1.csv").
+    func begin(_ what: String) {
+        self.what = what
+        start = Date()
+        lastLine = start
+    }
+
+    /// `rows` rows of the pass are read.
+    func rows(_ rows: Int) {
+        let now = Date()
+        let seconds = now.timeIntervalSince(start)
+        let plain = now.timeIntervalSince(lastLine) >= 10
+        if plain { lastLine = now }
+        let rate = seconds > 0 ? Int((Double(rows) / seconds).rounded()) : 0
+        progress.update("\(what): \(rows) rows, \(rate) rows/s", plain: plain)
+    }
+}
+
+/// Progress on standard error. On a terminal a status updates in place (carriage return,
+/// erase to the end of the line), at most ten times a second, and the next plain line takes
+/// its place; elsewhere (a nightly job's log) every line stands on its own.
+final class ProgressLine: @unchecked Sendable {
+    /// Standard error's.
+    static let standardError = ProgressLine(
+        terminal: isatty(STDERR_FILENO) == 1 && ProcessInfo.processInfo.environment["TERM"] != "dumb")
+
+    /// Whether statuses update in place.
+    let terminal: Bool
+    private let lock = NSLock()
+    /// A status is on the line, not yet ended by a newline.
+    private var open = false
+    private var lastStatus = Date.distantPast
+
+    init(terminal: Bool) { self.terminal = terminal }
+
+    /// Writes `text` as a line of its own, replacing an open status.
+    func line(_ text: String) {
+        lock.withLock {
+            write((open ? "\r\u{1B}[K" : "") + text + "\n")
+            open = false
+        }
+    }
+
+    /// Ends an open status with a newline.
+    func end() {
+        lock.withLock {
+            if open { write("\n") }
+            open = false
+        }
+    }
+
+    /// Shows `text` as the status: in place on a terminal; else as a line when `plain` holds.
+    func update(_ text: String, plain: Bool) {
+        lock.withLock {
+            guard terminal else {
+                if plain { write(text + "\n") }
+                return
+            }
+            let now = Date()
+            guard now.timeIntervalSince(lastStatus) >= 0.1 else { return }
+            lastStatus = now
+            write("\r\u{1B}[K" + text)
+            open = true
+        }
+    }
+
+    private func write(_ text: String) {
+        FileHandle.standardError.write(Data(text.utf8))
     }
 }
 

@@ -22,4 +22,17 @@ public struct PersonaCommand: ParsableCommand {
 
     /// Creates the command (used by the argument parser).
     public init() {}
+
+    /// Parses the command line and runs the command; a progress status still open on the
+    /// terminal gets its own line before any error message.
+    public static func main() {
+        do {
+            var command = try parseAsRoot()
+            try command.run()
+            ProgressLine.standardError.end()
+        } catch {
+            ProgressLine.standardError.end()
+            exit(withError: error)
+        }
+    }
 }

@@ -138,7 +138,7 @@ struct RetrainCommand: ParsableCommand {
         do {
             retrained = try PersonaModel.retrain(previous: previousModel, data: customers, previousAssignments: previousMembers,
                                                  options: options, createdAt: CommandSupport.now()) { step in
-                progress.say(String(format: "  start %d/%d: inertia %.6g after %d iterations", step.restart + 1, step.restarts, step.inertia, step.iterations))
+                progress.update(String(format: "  start %d/%d: inertia %.6g after %d iterations", step.restart + 1, step.restarts, step.inertia, step.iterations))
             }
         } catch let error as DriftError {
             throw CommandFailure("\(data): \(error.description)")

@@ -90,8 +90,13 @@ struct TrainCommand: ParsableCommand {
         do {
             var file = file
             if reportDir != nil { file.keptTextColumns = ReportSupport.textColumns(report) }
-            trained = try file.train(options: options, createdAt: CommandSupport.now(), step: { progress.say("\($0)…") }, progress: { step in
-                progress.say(String(format: "  start %d/%d: inertia %.6g after %d iterations (best %.6g)", step.restart + 1, step.restarts, step.inertia, step.iterations, step.bestInertia))
+            let meter = progress.rowMeter()
+            file.rowsRead = meter.rows
+            trained = try file.train(options: options, createdAt: CommandSupport.now(), step: { step in
+                progress.say("\(step)…")
+                meter.begin(step)
+            }, progress: { step in
+                progress.update(String(format: "  start %d/%d: inertia %.6g after %d iterations (best %.6g)", step.restart + 1, step.restarts, step.inertia, step.iterations, step.bestInertia))
             }, keepData: reportDir != nil)
         } catch let error as CustomerFileError {
             throw CommandFailure(error.description)

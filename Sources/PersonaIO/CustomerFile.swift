@@ -76,6 +76,9 @@ public struct CustomerFile {
     /// Columns whose text training keeps for the caller when asked to keep the data (a
     /// report's account column, say, which the schema may ignore).
     public var keptTextColumns: [String] = []
+    /// Called on the calling thread after each batch of a pass over the file with the rows
+    /// read so far in that pass (a survey, an encoding), for a progress display.
+    public var rowsRead: ((Int) -> Void)?
 
     /// Describes a training file.
     public init(url: URL, displayName: String? = nil, schema: PersonaSchema? = nil) {
@@ -171,7 +174,14 @@ public struct CustomerFile {
     private func pass<Output>(workers: Int, hashing: Bool = false, transform: @Sendable (CSVBatch) throws -> Output,
                               consume: (CSVBatch, Output) throws -> Void) throws -> CSVStreamReader {
         let reader = try open(hashing: hashing)
-        do { try reader.forEachBatch(workers: workers, transform: transform, consume: consume) } catch let error as CSVError {
+        var rows = 0
+        do {
+            try reader.forEachBatch(workers: workers, transform: transform) { batch, output in
+                try consume(batch, output)
+                rows += batch.rowCount
+                rowsRead?(rows)
+            }
+        } catch let error as CSVError {
             throw CustomerFileError.csv(error)
         }
         return reader
