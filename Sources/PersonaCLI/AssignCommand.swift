@@ -37,6 +37,8 @@ struct AssignCommand: ParsableCommand {
     @Option(help: "Record the run and every customer's persona in this history file (SQLite).")
     var history: String?
 
+    @OptionGroup(title: "Customer file format") var dataFormat: CustomerFormatOptions
+
     @OptionGroup var progress: ProgressOptions
 
     func run() throws {
@@ -50,7 +52,7 @@ struct AssignCommand: ParsableCommand {
         // Read, encode, assign and write a few batches at a time, the batches of a group in
         // parallel: memory stays bounded by the batch size whatever the number of rows, and
         // the output is written in input order.
-        let reader = try CommandSupport.openStream(data, hashing: history != nil)
+        let reader = try CommandSupport.openStream(data, dialect: dataFormat.dialect, hashing: history != nil)
         let output: StagedFile
         do { output = try StagedFile(destination: URL(fileURLWithPath: out)) } catch { throw CommandFailure(error.description) }
         let workers = max(1, threads ?? ProcessInfo.processInfo.activeProcessorCount)

@@ -118,8 +118,42 @@ final class ProgressLine: @unchecked Sendable {
     }
 }
 
+/// How a customer file writes fields, numbers and missing values, for every command that
+/// reads customers.
+struct CustomerFormatOptions: ParsableArguments {
+    @Option(help: "Field separator of the customer file: comma (default), semicolon, tab, or auto (decided from the header).")
+    var separator: CSVDialect.Separator = .comma
+
+    @Option(help: "Decimal mark of its numbers: point (default) or comma (3,5; a point still reads as one).")
+    var decimal: CSVDialect.DecimalMark = .point
+
+    @Option(help: ArgumentHelp("Cell texts that also mean a missing value, separated by commas, e.g. NA,NULL (default: only the empty cell).",
+                               valueName: "list"))
+    var missingValues: String?
+
+    mutating func validate() throws {
+        if let missingValues, missingValueList(missingValues).isEmpty {
+            throw ValidationError("--missing-values '\(missingValues)': name at least one text, e.g. NA,NULL")
+        }
+    }
+
+    private func missingValueList(_ list: String) -> [String] {
+        list.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }
+    }
+
+    /// The dialect these options describe.
+    var dialect: CSVDialect {
+        CSVDialect(separator: separator, decimalMark: decimal, missingValues: missingValues.map(missingValueList) ?? [])
+    }
+}
+
+extension CSVDialect.Separator: ExpressibleByArgument {}
+extension CSVDialect.DecimalMark: ExpressibleByArgument {}
+
 /// How `train` and `choose-k` read and encode a customer file.
 struct CustomerInputOptions: ParsableArguments {
+    @OptionGroup var dataFormat: CustomerFormatOptions
+
     @Option(help: "Scaling of numeric attributes: zscore (default) or none.")
     var scaling: Scaling = .zscore
 
@@ -150,6 +184,7 @@ struct CustomerInputOptions: ParsableArguments {
         }
         var file = CustomerFile(url: URL(fileURLWithPath: data), displayName: data, schema: declared)
         file.idColumn = idColumn ?? "customer_id"
+        file.dialect = dataFormat.dialect
         file.weightColumn = weightColumn
         return file
     }
@@ -168,12 +203,12 @@ struct LoadedTable {
 
 enum CommandSupport {
     /// Reads a customer CSV, naming the file in any error.
-    static func loadTable(_ path: String) throws -> LoadedTable {
+    static func loadTable(_ path: String, dialect: CSVDialect = .standard) throws -> LoadedTable {
         let url = URL(fileURLWithPath: path)
         let bytes: [UInt8]
         do { bytes = try AtomicFile.readBytes(at: url) } catch { throw CommandFailure(error.description) }
         do {
-            let table = try CSVReader.parse(bytes, file: path)
+            let table = try CSVReader.parse(bytes, file: path, dialect: dialect)
             return LoadedTable(path: path, table: table, hash: "fnv1a64:" + fnv1a64(bytes))
         } catch {
             throw CommandFailure(error.description)
@@ -204,8 +239,8 @@ enum CommandSupport {
     }
 
     /// Opens a customer CSV for reading in batches, naming the file in any error.
-    static func openStream(_ path: String, hashing: Bool = false) throws -> CSVStreamReader {
-        do { return try CSVStreamReader(contentsOf: URL(fileURLWithPath: path), displayName: path, hashing: hashing) } catch {
+    static func openStream(_ path: String, dialect: CSVDialect = .standard, hashing: Bool = false) throws -> CSVStreamReader {
+        do { return try CSVStreamReader(contentsOf: URL(fileURLWithPath: path), displayName: path, dialect: dialect, hashing: hashing) } catch {
             throw CommandFailure(error.description)
         }
     }

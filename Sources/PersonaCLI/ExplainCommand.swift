@@ -43,6 +43,8 @@ struct ExplainCommand: ParsableCommand {
         }
     }
 
+    @OptionGroup(title: "Customer file format") var dataFormat: CustomerFormatOptions
+
     @OptionGroup var progress: ProgressOptions
 
     func run() throws {
@@ -51,7 +53,7 @@ struct ExplainCommand: ParsableCommand {
             try CommandSupport.checkWritable(out)
         }
         let model = try CommandSupport.loadModel(self.model)
-        let loaded = try CommandSupport.loadTable(data)
+        let loaded = try CommandSupport.loadTable(data, dialect: dataFormat.dialect)
         let customers: CustomerData
         do { customers = try model.read(loaded.table, idColumn: idColumn, profiles: false) } catch {
             throw CommandSupport.dataFailure(error, file: data)

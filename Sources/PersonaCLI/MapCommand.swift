@@ -45,6 +45,8 @@ struct MapCommand: ParsableCommand {
     @Option(help: "Identifier column of the data, when it differs from the model's.")
     var idColumn: String?
 
+    @OptionGroup(title: "Customer file format") var dataFormat: CustomerFormatOptions
+
     @OptionGroup var progress: ProgressOptions
 
     func validate() throws {
@@ -57,7 +59,7 @@ struct MapCommand: ParsableCommand {
         for output in outputs { try CommandSupport.checkWritable(output) }
         let model = try CommandSupport.loadModel(self.model)
         let previous = try previousModel.map(CommandSupport.loadModel)
-        let loaded = try CommandSupport.loadTable(data)
+        let loaded = try CommandSupport.loadTable(data, dialect: dataFormat.dialect)
         let customers: CustomerData
         let matrix: FeatureMatrix
         do {

@@ -42,6 +42,8 @@ struct ReportCommand: ParsableCommand {
     @Option(help: "Drift output directory (or its summary.md) of `persona retrain --drift-out` or `persona drift`: report.html shows the summary.")
     var drift: String?
 
+    @OptionGroup(title: "Customer file format") var dataFormat: CustomerFormatOptions
+
     @OptionGroup var progress: ProgressOptions
 
     func run() throws {
@@ -61,7 +63,7 @@ struct ReportCommand: ParsableCommand {
             return String(text[start.lowerBound...])
         }
         extras.driftSummary = try driftSummary.map { try Self.readText($0, option: "--drift") }
-        let loaded = try CommandSupport.loadTable(data)
+        let loaded = try CommandSupport.loadTable(data, dialect: dataFormat.dialect)
         let rendered = try ReportSupport.render(model: model, table: loaded.table, path: data, idColumn: idColumn,
                                                 options: report, extras: extras)
         do {

@@ -17,7 +17,7 @@ struct ReportOptions: ParsableArguments {
     @Option(help: "Column holding each customer's account (default: profile_account_id or account_id when present).")
     var accountColumn: String?
 
-    @Option(help: "Field separator of the report files: comma (default; '.' as decimal point) or semicolon (',' as decimal mark, with a UTF-8 byte-order mark, for European spreadsheets).")
+    @Option(name: .customLong("report-separator"), help: "Field separator of the report files: comma (default; '.' as decimal point) or semicolon (',' as decimal mark, with a UTF-8 byte-order mark, for European spreadsheets).")
     var separator: ReportFormat.Separator = .comma
 
     @Option(help: "Replace every cell describing fewer than this many customers by '<N' before sharing the report.")

@@ -82,6 +82,8 @@ struct RetrainCommand: ParsableCommand {
     var threads: Int?
 
     @OptionGroup var drift: DriftOptions
+    @OptionGroup(title: "Customer file format") var dataFormat: CustomerFormatOptions
+
     @OptionGroup var progress: ProgressOptions
 
     func run() throws {
@@ -116,7 +118,7 @@ struct RetrainCommand: ParsableCommand {
         // distances training gave those customers.
         var previousAssigned: (ids: [String], assignments: [PersonaAssignment])? = nil
         if let previousData {
-            previousAssigned = try Self.assign(previousData, with: previousModel, threads: threads)
+            previousAssigned = try Self.assign(previousData, with: previousModel, dialect: dataFormat.dialect, threads: threads)
             if previousMembers == nil, let previousAssigned {
                 previousMembers = Dictionary(uniqueKeysWithValues: zip(previousAssigned.ids, previousAssigned.assignments.map(\.persona)))
                 previousDistances = Dictionary(uniqueKeysWithValues: zip(previousAssigned.ids, previousAssigned.assignments.map(\.distance)))
@@ -129,7 +131,7 @@ struct RetrainCommand: ParsableCommand {
         for i in schema.attributes.indices {
             if case .categorical = schema.attributes[i].kind { schema.attributes[i].kind = .categorical(categories: []) }
         }
-        let customers = try Self.read(data, schema: schema, threads: threads)
+        let customers = try Self.read(data, schema: schema, dialect: dataFormat.dialect, threads: threads)
         progress.say("read \(customers.count) customers from \(data)")
 
         let options = RetrainingOptions(clusterCount: k, start: start, seed: seed, threads: threads,
@@ -161,7 +163,7 @@ struct RetrainCommand: ParsableCommand {
         }
         var distribution: DistributionDrift? = nil
         if let previousData {
-            let before = try Self.read(previousData, schema: schema, threads: threads)
+            let before = try Self.read(previousData, schema: schema, dialect: dataFormat.dialect, threads: threads)
             let beforePersonas = before.ids.indices.map { previousMembers?[before.ids[$0]] }
             let assigned: [Int]
             if beforePersonas.allSatisfy({ $0 != nil }) {
@@ -230,10 +232,11 @@ struct RetrainCommand: ParsableCommand {
     }
 
     /// Reads a whole customer file with a schema.
-    static func read(_ path: String, schema: PersonaSchema, threads: Int?) throws -> CustomerData {
+    static func read(_ path: String, schema: PersonaSchema, dialect: CSVDialect, threads: Int?) throws -> CustomerData {
         do {
-            return try CustomerFile(url: URL(fileURLWithPath: path), displayName: path, schema: schema)
-                .readAll(unknownCategories: .reject, threads: threads)
+            var file = CustomerFile(url: URL(fileURLWithPath: path), displayName: path, schema: schema)
+            file.dialect = dialect
+            return try file.readAll(unknownCategories: .reject, threads: threads)
         } catch let error as CustomerFileError {
             throw CommandFailure(error.description)
         }
@@ -241,14 +244,15 @@ struct RetrainCommand: ParsableCommand {
 
     /// Reads a customer file with a model's own schema (its categories; unknown ones count as
     /// missing) and assigns every customer, as training assigned its customers.
-    static func assign(_ path: String, with model: PersonaModel, threads: Int?) throws -> (ids: [String], assignments: [PersonaAssignment]) {
+    static func assign(_ path: String, with model: PersonaModel, dialect: CSVDialect, threads: Int?) throws -> (ids: [String], assignments: [PersonaAssignment]) {
         var schema = model.schema
         schema.weightColumn = nil
         schema.attributes.removeAll { $0.role != .segment }
         let customers: CustomerData
         do {
-            customers = try CustomerFile(url: URL(fileURLWithPath: path), displayName: path, schema: schema)
-                .readAll(unknownCategories: .treatAsMissing, threads: threads)
+            var file = CustomerFile(url: URL(fileURLWithPath: path), displayName: path, schema: schema)
+            file.dialect = dialect
+            customers = try file.readAll(unknownCategories: .treatAsMissing, threads: threads)
         } catch let error as CustomerFileError {
             throw CommandFailure(error.description)
         }

@@ -19,6 +19,8 @@ struct SchemaCommand: ParsableCommand {
     @Option(help: "Where to write the schema (default: standard output).")
     var out: String?
 
+    @OptionGroup(title: "Customer file format") var dataFormat: CustomerFormatOptions
+
     @OptionGroup var progress: ProgressOptions
 
     func run() throws {
@@ -26,7 +28,7 @@ struct SchemaCommand: ParsableCommand {
             try CommandSupport.checkDistinct(inputs: [data], outputs: [out])
             try CommandSupport.checkWritable(out)
         }
-        let loaded = try CommandSupport.loadTable(data)
+        let loaded = try CommandSupport.loadTable(data, dialect: dataFormat.dialect)
         let schema: PersonaSchema
         do { schema = try PersonaSchema.infer(from: loaded.table, idColumn: idColumn) } catch {
             throw CommandSupport.dataFailure(error, file: data)

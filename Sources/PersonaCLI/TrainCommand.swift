@@ -71,7 +71,7 @@ struct TrainCommand: ParsableCommand {
         guard tolerance.isFinite, tolerance >= 0 else { throw CommandFailure("--tolerance \(tolerance): must be finite and ≥ 0") }
         if let threads, threads < 1 { throw CommandFailure("--threads \(threads): must be at least 1") }
         if reportDir == nil, report.isSet {
-            throw CommandFailure("the report options (--value-column, --crosstab-column, --account-column, --separator, --min-cell-size) need --report-dir")
+            throw CommandFailure("the report options (--value-column, --crosstab-column, --account-column, --report-separator, --min-cell-size) need --report-dir")
         }
         let reportFiles = reportDir.map { dir in ReportSupport.fileNames.map { "\(dir)/\($0)" } } ?? []
         try CommandSupport.checkDistinct(inputs: [data] + (input.schema.map { [$0] } ?? []),

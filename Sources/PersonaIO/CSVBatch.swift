@@ -17,8 +17,11 @@ public struct CSVBatch: Sendable, CellSource {
     let bytes: [UInt8]
     /// `rowCount × columnNames.count` field bounds, row by row.
     let fields: [FieldBounds]
+    /// The dialect's decimal mark and missing-value texts.
+    let reading: CellReading
 
-    init(columnNames: [String], firstRow: Int, bytes: [UInt8], fields: [FieldBounds]) {
+    init(columnNames: [String], firstRow: Int, bytes: [UInt8], fields: [FieldBounds], reading: CellReading = .standard) {
+        self.reading = reading
         self.columnNames = columnNames
         self.rowCount = columnNames.isEmpty ? 0 : fields.count / columnNames.count
         self.firstRow = firstRow
@@ -57,12 +60,13 @@ public struct CSVBatch: Sendable, CellSource {
 
     public func trimmedText(row: Int, column: Int) -> String {
         let field = bounds(row, column)
-        return bytes.withUnsafeBufferPointer { Self.trimmedString($0.baseAddress!, field) }
+        let text = bytes.withUnsafeBufferPointer { Self.trimmedString($0.baseAddress!, field) }
+        return reading.missing.isEmpty ? text : reading.text(text)
     }
 
     public func numericCell(row: Int, column: Int) -> NumericCell {
         let field = bounds(row, column)
-        return bytes.withUnsafeBufferPointer { Self.numericCell($0.baseAddress!, field, readable: $0.count) }
+        return bytes.withUnsafeBufferPointer { Self.numericCell($0.baseAddress!, field, readable: $0.count, reading: reading) }
     }
 
     public func numericCells(column: Int) -> [NumericCell] {
@@ -73,7 +77,7 @@ public struct CSVBatch: Sendable, CellSource {
                     let base = buffer.baseAddress!
                     for row in 0..<rowCount {
                         (out.baseAddress! + row).initialize(to: Self.numericCell(base, fields[row * width + column],
-                                                                                  readable: buffer.count))
+                                                                                  readable: buffer.count, reading: reading))
                     }
                 }
             }
@@ -82,7 +86,7 @@ public struct CSVBatch: Sendable, CellSource {
     }
 
     public func finiteNumbers(column: Int) -> (values: [Double], exceptions: [Int]) {
-        let width = columnNames.count, rows = rowCount
+        let width = columnNames.count, rows = rowCount, reading = reading, plain = reading.isStandard
         var exceptions = [Int]()
         let values = [Double](unsafeUninitializedCapacity: rows) { out, initialized in
             bytes.withUnsafeBufferPointer { buffer in
@@ -93,12 +97,13 @@ public struct CSVBatch: Sendable, CellSource {
                         let bounds = field.pointee
                         field += width
                         // Plain decimals straight from the bytes; anything else cell by cell.
-                        if !bounds.escaped, bounds.start < bounds.end,
+                        if plain, !bounds.escaped, bounds.start < bounds.end,
                            let value = NumberParser.parseDecimal(base + bounds.start, base + bounds.end, readable: limit) {
                             out[row] = value
                             continue
                         }
-                        out[row] = Self.finiteNumber(base, bounds, readable: buffer.count, row: row, exceptions: &exceptions)
+                        out[row] = Self.finiteNumber(base, bounds, readable: buffer.count, reading: reading, row: row,
+                                                     exceptions: &exceptions)
                     }
                 }
             }
@@ -110,9 +115,9 @@ public struct CSVBatch: Sendable, CellSource {
     /// A cell that is not a plain decimal as ``finiteNumbers(column:)`` gives it: NaN, with
     /// `row` added to `exceptions` when the cell is text or a non-finite number.
     @inline(never)
-    static func finiteNumber(_ base: UnsafePointer<UInt8>, _ field: FieldBounds, readable: Int, row: Int,
-                             exceptions: inout [Int]) -> Double {
-        switch numericCell(base, field, readable: readable) {
+    static func finiteNumber(_ base: UnsafePointer<UInt8>, _ field: FieldBounds, readable: Int, reading: CellReading,
+                             row: Int, exceptions: inout [Int]) -> Double {
+        switch numericCell(base, field, readable: readable, reading: reading) {
         case .empty: return .nan
         case .number(let v) where v.isFinite: return v
         case .number, .text:
@@ -126,7 +131,11 @@ public struct CSVBatch: Sendable, CellSource {
         return bytes.withUnsafeBufferPointer { buffer in
             fields.withUnsafeBufferPointer { fields in
                 let base = buffer.baseAddress!
-                return (0..<rowCount).map { row in Self.trimmedString(base, fields[row * width + column]) }
+                let reading = reading
+                guard !reading.missing.isEmpty else {
+                    return (0..<rowCount).map { row in Self.trimmedString(base, fields[row * width + column]) }
+                }
+                return (0..<rowCount).map { row in reading.text(Self.trimmedString(base, fields[row * width + column])) }
             }
         }
     }
@@ -142,8 +151,13 @@ public struct CSVBatch: Sendable, CellSource {
 
     /// A field read as a number; a quoted cell with quotes inside is never one.
     @inline(__always)
-    static func numericCell(_ base: UnsafePointer<UInt8>, _ field: FieldBounds, readable: Int) -> NumericCell {
-        if field.escaped { return trimmedString(base, field).isEmpty ? .empty : .text }
+    static func numericCell(_ base: UnsafePointer<UInt8>, _ field: FieldBounds, readable: Int,
+                            reading: CellReading = .standard) -> NumericCell {
+        if field.escaped {
+            let text = trimmedString(base, field)
+            return text.isEmpty || reading.text(text).isEmpty ? .empty : .text
+        }
+        if !reading.isStandard { return reading.numericCell(base, field.start, field.end, readable: readable) }
         return NumberParser.parse(base, from: field.start, to: field.end, readable: readable)
     }
 

@@ -126,6 +126,29 @@ public enum CSVReader {
         try parse(text.utf8, file: file, separator: separator)
     }
 
+    /// Reads a CSV file written in `dialect`: its separator (``CSVDialect/Separator/auto``
+    /// decides from the header), and every cell rewritten so that the table reads as the
+    /// dialect's batches do (a missing-value text becomes the empty cell, a decimal-comma
+    /// number gets a decimal point).
+    /// - Throws: as `read(contentsOf:displayName:separator:)`.
+    public static func read(contentsOf url: URL, displayName: String? = nil, dialect: CSVDialect) throws(CSVError) -> RawTable {
+        let name = displayName ?? url.lastPathComponent
+        let bytes: [UInt8]
+        do { bytes = try AtomicFile.readBytes(at: url) } catch { throw .cannotRead(file: name, reason: error.reason) }
+        return try parse(bytes, file: name, dialect: dialect)
+    }
+
+    /// Parses CSV bytes written in `dialect`, as `read(contentsOf:displayName:dialect:)`.
+    public static func parse(_ bytes: [UInt8], file: String, dialect: CSVDialect) throws(CSVError) -> RawTable {
+        let start = bytes.starts(with: [0xEF, 0xBB, 0xBF]) ? 3 : 0
+        let separator = dialect.separatorByte(forFileStartingWith: bytes[start...])
+        var table = try parse(bytes, file: file, separator: Character(Unicode.Scalar(separator)))
+        let reading = dialect.reading
+        guard !reading.isStandard else { return table }
+        table = RawTable(columnNames: table.columnNames, columns: table.columns.map { $0.map(reading.normalized) })
+        return table
+    }
+
     // MARK: - Implementation
 
     static func separatorByte(_ separator: Character) -> UInt8 {

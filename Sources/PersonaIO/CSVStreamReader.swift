@@ -34,28 +34,44 @@ public final class CSVStreamReader {
     public private(set) var bytesRead = 0
 
     private let descriptor: Int32
-    private let separator: UInt8
+    private var separator: UInt8
+    private let dialect: CSVDialect
+    private let reading: CellReading
     private let chunkSize: Int
     private var carry: [UInt8] = []
     private var atEnd = false
     private var row = 0   // the last record read (the header is row 1)
     private var hasher: FNV1a64?
+    private var batchBytesEstimate: Int
+
+    /// When set, every batch but the last holds exactly this many records, whatever their
+    /// length in bytes; so sums taken batch by batch do not depend on the separator, the
+    /// decimal mark or the number formatting of the file. `nil`: about one chunk of bytes.
+    public var rowsPerBatch: Int?
+
+    /// The field separator in use (with ``CSVDialect/Separator/auto``, the one the header
+    /// showed).
+    public var separatorCharacter: Character { Character(Unicode.Scalar(separator)) }
 
     /// Opens a file and reads its header.
     /// - Parameters:
     ///   - url: the file.
     ///   - displayName: the name used in errors; the file's last path component by default.
-    ///   - separator: the field separator: an ASCII character other than `"`, CR and LF.
+    ///   - dialect: the separator (``CSVDialect/Separator/auto`` decides from the header),
+    ///     decimal mark and missing-value texts.
     ///   - chunkSize: bytes read per batch (a batch always holds at least one whole record).
     ///   - hashing: whether to compute ``contentHash`` of the bytes read.
     /// - Throws: `CSVError.cannotRead`, `.emptyFile`, `.badHeader` and the format errors of
     ///   the header row.
-    public init(contentsOf url: URL, displayName: String? = nil, separator: Character = ",",
+    public init(contentsOf url: URL, displayName: String? = nil, dialect: CSVDialect = .standard,
                 chunkSize: Int = 1 << 18, hashing: Bool = false) throws(CSVError) {
         let name = displayName ?? url.lastPathComponent
         self.file = name
-        self.separator = CSVReader.separatorByte(separator)
+        self.dialect = dialect
+        self.reading = dialect.reading
+        self.separator = dialect.separatorByte(forFileStartingWith: [])
         self.chunkSize = max(chunkSize, 1)
+        self.batchBytesEstimate = max(chunkSize, 1)
         if hashing { hasher = FNV1a64() }
         do { descriptor = try AtomicFile.openForReading(url) } catch { throw .cannotRead(file: name, reason: error.reason) }
 
@@ -77,6 +93,7 @@ public final class CSVStreamReader {
             if skipBOM, buffer.count >= 3 || atEnd {
                 skipBOM = false
                 if buffer.starts(with: [0xEF, 0xBB, 0xBF]) { buffer.removeFirst(3) }
+                separator = dialect.separatorByte(forFileStartingWith: buffer)
             }
             let (fields, consumed, outcome) = try scan(buffer, width: nil, limit: 1)
             switch outcome {
@@ -103,17 +120,21 @@ public final class CSVStreamReader {
     public func nextBatch() throws(CSVError) -> CSVBatch? {
         var buffer = carry
         carry = []
-        var amount = max(chunkSize - buffer.count, 1)   // a batch holds about one chunk
+        let limit = rowsPerBatch.map { max($0, 1) } ?? .max
+        // A batch holds about one chunk, or the bytes the last batch's rows took.
+        var amount = max((rowsPerBatch == nil ? chunkSize : batchBytesEstimate) - buffer.count, 1)
         while true {
             if !atEnd { buffer = try fill(carrying: buffer, amount: amount) }
             amount = Self.growth(buffer.count, chunkSize: chunkSize)   // a record longer than what is buffered: grow
             let firstRow = row + 1
-            let (fields, consumed, _) = try scan(buffer, width: header.count, limit: .max)
-            if !fields.isEmpty {
+            let (fields, consumed, _) = try scan(buffer, width: header.count, limit: limit)
+            if !fields.isEmpty, rowsPerBatch == nil || fields.count / header.count >= limit || atEnd {
                 carry = Array(buffer[consumed...])
-                return CSVBatch(columnNames: header, firstRow: firstRow, bytes: buffer, fields: fields)
+                if rowsPerBatch != nil { batchBytesEstimate = consumed + consumed / 8 + 64 }
+                return CSVBatch(columnNames: header, firstRow: firstRow, bytes: buffer, fields: fields, reading: reading)
             }
             if atEnd { return nil }
+            row = firstRow - 1   // fewer rows than a batch holds: read more and scan again
         }
     }
 

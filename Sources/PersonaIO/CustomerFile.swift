@@ -73,6 +73,12 @@ public struct CustomerFile {
     public var threads: Int?
     /// Bytes per batch.
     public var chunkSize: Int = 1 << 18
+    /// Rows per batch: the moments and profiles summed batch by batch, and so the model, are
+    /// the same for the same customers in any dialect or number formatting. `nil`: batches of
+    /// about ``chunkSize`` bytes.
+    public var rowsPerBatch: Int? = 2048
+    /// How the file writes fields, numbers and missing values.
+    public var dialect: CSVDialect = .standard
     /// Columns whose text training keeps for the caller when asked to keep the data (a
     /// report's account column, say, which the schema may ignore).
     public var keptTextColumns: [String] = []
@@ -164,7 +170,11 @@ public struct CustomerFile {
     // MARK: - Passes
 
     private func open(hashing: Bool = false) throws -> CSVStreamReader {
-        do { return try CSVStreamReader(contentsOf: url, displayName: displayName, chunkSize: chunkSize, hashing: hashing) } catch {
+        do {
+            let reader = try CSVStreamReader(contentsOf: url, displayName: displayName, dialect: dialect, chunkSize: chunkSize, hashing: hashing)
+            reader.rowsPerBatch = rowsPerBatch
+            return reader
+        } catch {
             throw CustomerFileError.csv(error)
         }
     }

@@ -59,7 +59,7 @@ extension PersonaDataError: CustomStringConvertible {
         case .missingIdColumn(let name, let available):
             if available.count == 1, let separator = [";", "\t", "|"].first(where: { available[0].contains($0) }) {
                 let shownSeparator = separator == "\t" ? "tab" : "'\(separator)'"
-                return "the header has a single column; the file looks \(shownSeparator)-separated, but persona reads comma-separated CSV"
+                return "the header has a single column; the file looks \(shownSeparator)-separated: read it with that separator, or have the separator detected from the header"
             }
             let shown = available.prefix(8).map { $0.count > 40 ? $0.prefix(40) + "…" : Substring($0) }.joined(separator: ", ")
             return "identifier column '\(name)' not found (columns: \(shown)\(available.count > 8 ? ", …" : "")); choose one with --id-column"
