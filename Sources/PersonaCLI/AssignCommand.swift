@@ -90,7 +90,7 @@ struct AssignCommand: ParsableCommand {
             let recorded = try HistorySupport.recording {
                 try store.record(placeholder, personas: model.personas) { add in
                     try withoutActuallyEscaping(add) { add in try assignAll(record: add) }
-                    return reader.contentHash.map { "fnv1a64:" + $0 }
+                    return reader.contentHash.map { FNV1a64.label + $0 }
                 }
             }
             progress.say("recorded run \(recorded.id!) in \(history)")

@@ -209,7 +209,7 @@ enum CommandSupport {
         do { bytes = try AtomicFile.readBytes(at: url) } catch { throw CommandFailure(error.description) }
         do {
             let table = try CSVReader.parse(bytes, file: path, dialect: dialect)
-            return LoadedTable(path: path, table: table, hash: "fnv1a64:" + fnv1a64(bytes))
+            return LoadedTable(path: path, table: table, hash: FNV1a64.labelled(bytes))
         } catch {
             throw CommandFailure(error.description)
         }
@@ -222,14 +222,9 @@ enum CommandSupport {
 
     /// Reads a JSON schema file.
     static func loadSchema(_ path: String) throws -> PersonaSchema {
-        let data: Data
-        do { data = try AtomicFile.readData(at: URL(fileURLWithPath: path)) } catch { throw CommandFailure(error.description) }
-        let schema: PersonaSchema
-        do { schema = try JSONDecoder().decode(PersonaSchema.self, from: data) } catch {
-            throw CommandFailure("\(path): not a valid schema file: \(ModelFile.brief(error))")
+        do { return try SchemaFile.read(from: URL(fileURLWithPath: path), displayName: path) } catch {
+            throw CommandFailure(error.description)
         }
-        do { try schema.validate() } catch { throw CommandFailure("\(path): \(error.description)") }
-        return schema
     }
 
     /// One line for a data error in `file`; `rowOffset` is the file row of data row 0 (2 for
@@ -323,17 +318,6 @@ enum CommandSupport {
                 throw CommandFailure("refusing to write \(output): \(other) is another output of the same command")
             }
         }
-    }
-
-    /// 64-bit FNV-1a of the bytes, as 16 hex digits.
-    static func fnv1a64(_ bytes: [UInt8]) -> String {
-        var hash: UInt64 = 0xcbf2_9ce4_8422_2325
-        for byte in bytes {
-            hash ^= UInt64(byte)
-            hash &*= 0x0000_0100_0000_01b3
-        }
-        let hex = String(hash, radix: 16)
-        return String(repeating: "0", count: 16 - hex.count) + hex
     }
 
     /// The current time in ISO 8601 (UTC).

@@ -24,7 +24,7 @@ enum HistorySupport {
         let json = (try? JSONSerialization.data(withJSONObject: parameters, options: [.sortedKeys]))
             .map { String(decoding: $0, as: UTF8.self) } ?? "{}"
         return HistoryRun(createdAt: CommandSupport.now(), command: command,
-                          modelHash: "fnv1a64:" + CommandSupport.fnv1a64([UInt8](modelBytes)),
+                          modelHash: FNV1a64.labelled(modelBytes),
                           dataHash: dataHash, parameters: json, rowCount: rowCount, model: modelBytes)
     }
 

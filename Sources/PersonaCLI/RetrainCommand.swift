@@ -108,7 +108,7 @@ struct RetrainCommand: ParsableCommand {
         if let path = previousAssignments {
             (previousMembers, previousDistances) = try Self.readAssignments(path)
         } else if let store {
-            let hash = "fnv1a64:" + CommandSupport.fnv1a64([UInt8](previousBytes))
+            let hash = FNV1a64.labelled(previousBytes)
             if let run = try HistorySupport.recording({ try store.runs().last { $0.modelHash == hash } }) {
                 previousMembers = try HistorySupport.recording { try store.assignments(ofRun: run.id!) }
                 progress.say("previous assignments: run \(run.id!) of \(history!)")
@@ -206,29 +206,14 @@ struct RetrainCommand: ParsableCommand {
         try drift.check(report)
     }
 
-    /// Reads an assignment CSV: first column the identifier, a `persona` column, optionally
-    /// `distance`.
+    /// Reads an assignment CSV: each customer's persona and distance.
     static func readAssignments(_ path: String) throws -> ([String: Int], [String: Double]?) {
-        let table: RawTable
-        do { table = try CSVReader.read(contentsOf: URL(fileURLWithPath: path), displayName: path) } catch {
+        do {
+            let members = try AssignmentsFile.read(contentsOf: URL(fileURLWithPath: path), displayName: path)
+            return (members.personas, members.distances)
+        } catch {
             throw CommandFailure(error.description)
         }
-        guard table.columnNames.count >= 2, let personaColumn = table.columnIndex(named: "persona") else {
-            throw CommandFailure("\(path): not an assignment file (its columns must be the identifier, then 'persona')")
-        }
-        let distanceColumn = table.columnIndex(named: "distance")
-        var members = [String: Int](), distances = [String: Double]()
-        for r in 0..<table.rowCount {
-            let id = table.columns[0][r]
-            guard let persona = Int(table.columns[personaColumn][r]) else {
-                throw CommandFailure("\(path): row \(r + 2), column 'persona': '\(table.columns[personaColumn][r])' is not a persona id")
-            }
-            if members.updateValue(persona, forKey: id) != nil {
-                throw CommandFailure("\(path): row \(r + 2), column '\(table.columnNames[0])': identifier '\(id)' appears twice")
-            }
-            if let c = distanceColumn, let d = Double(table.columns[c][r]) { distances[id] = d }
-        }
-        return (members, distanceColumn == nil ? nil : distances)
     }
 
     /// Reads a whole customer file with a schema.

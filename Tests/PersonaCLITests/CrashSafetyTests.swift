@@ -84,7 +84,7 @@ struct CrashSafetyTests {
             #expect(try ModelFile.decode(run.model, file: "history").personas.count >= 1)
         }
         if let model, let bytes = contents(model) {
-            let hash = "fnv1a64:" + CommandSupport.fnv1a64([UInt8](bytes))
+            let hash = FNV1a64.labelled(bytes)
             #expect(runs.contains { $0.modelHash == hash }, "the model in place has no run in the history")
         }
     }

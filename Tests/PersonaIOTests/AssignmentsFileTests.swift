@@ -44,4 +44,40 @@ struct AssignmentsFileTests {
             #expect(table.column(named: "persona")! == assignments.map { String($0.persona) })
         }
     }
+
+    @Test("read gives back every identifier's persona and distance as written; bad files are named with row and column")
+    func readBack() throws {
+        let (model, ids, assignments) = try Self.fixture(count: 500)
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("assignments-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let url = directory.appendingPathComponent("a.csv")
+        try AssignmentsFile.write(ids: ids, assignments: assignments, model: model, to: url)
+        let members = try AssignmentsFile.read(contentsOf: url)
+        #expect(members.personas.count == ids.count)
+        for (id, assignment) in zip(ids, assignments) {
+            #expect(members.personas[id] == assignment.persona)
+            #expect(members.distances?[id] == assignment.distance, "the shortest round-trip text reads back exactly")
+        }
+
+        let cases: [(String, [String])] = [
+            ("id,name\nA,x\n", ["bad.csv", "not an assignment file"]),
+            ("id,persona\nA,1\nB,two\n", ["bad.csv", "row 3", "'persona'", "'two'"]),
+            ("id,persona\nA,1\nA,2\n", ["bad.csv", "row 3", "'id'", "'A'", "twice"]),
+        ]
+        for (text, fragments) in cases {
+            let bad = directory.appendingPathComponent("bad.csv")
+            try Data(text.utf8).write(to: bad)
+            #expect {
+                _ = try AssignmentsFile.read(contentsOf: bad)
+            } throws: { error in
+                let message = "\(error)"
+                return fragments.allSatisfy { message.contains($0) }
+            }
+        }
+        // Without a distance column there are no distances.
+        let plain = directory.appendingPathComponent("plain.csv")
+        try Data("id,persona\nA,1\nB,2\n".utf8).write(to: plain)
+        #expect(try AssignmentsFile.read(contentsOf: plain) == AssignmentsFile.Members(personas: ["A": 1, "B": 2], distances: nil))
+    }
 }

@@ -204,26 +204,6 @@ public final class CSVStreamReader {
     }
 }
 
-/// 64-bit FNV-1a, fed in pieces.
-struct FNV1a64 {
-    private(set) var value: UInt64 = 0xcbf2_9ce4_8422_2325
-
-    mutating func update(_ bytes: UnsafeBufferPointer<UInt8>) {
-        var hash = value
-        for byte in bytes {
-            hash ^= UInt64(byte)
-            hash &*= 0x0000_0100_0000_01b3
-        }
-        value = hash
-    }
-
-    /// The hash as 16 hex digits.
-    var hex: String {
-        let text = String(value, radix: 16)
-        return String(repeating: "0", count: 16 - text.count) + text
-    }
-}
-
 extension CSVStreamReader {
     /// Reads the rest of the file in groups of `2 × workers` batches, transforms the batches of
     /// a group concurrently (while the next group is read), and hands the results to

@@ -70,5 +70,68 @@ public enum AssignmentsFile {
     public static func write(ids: [String], assignments: [PersonaAssignment], model: PersonaModel, to url: URL) throws(FileError) {
         try AtomicFile.write(render(ids: ids, assignments: assignments, model: model), to: url)
     }
-}
 
+    /// What drift needs from an assignment file: each customer's persona and, when the file
+    /// has a `distance` column, the distance to it.
+    public struct Members: Sendable, Equatable {
+        /// Each identifier's persona id.
+        public var personas: [String: Int]
+        /// Each identifier's distance (cells that are not numbers are left out), or `nil`
+        /// without a `distance` column.
+        public var distances: [String: Double]?
+
+        /// Members with their personas and, if known, distances.
+        public init(personas: [String: Int], distances: [String: Double]?) {
+            self.personas = personas
+            self.distances = distances
+        }
+    }
+
+    /// Why an assignment file cannot be read.
+    public enum ReadError: Error, Sendable, CustomStringConvertible {
+        /// The file cannot be read or is not CSV.
+        case csv(CSVError)
+        /// Its columns are not the identifier followed by `persona`.
+        case notAssignments(file: String)
+        /// A `persona` cell that is not a persona id (file rows count the header as row 1).
+        case badPersona(file: String, row: Int, value: String)
+        /// An identifier seen twice.
+        case duplicateId(file: String, row: Int, column: String, id: String)
+
+        public var description: String {
+            switch self {
+            case .csv(let error): error.description
+            case .notAssignments(let file): "\(file): not an assignment file (its columns must be the identifier, then 'persona')"
+            case .badPersona(let file, let row, let value): "\(file): row \(row), column 'persona': '\(value)' is not a persona id"
+            case .duplicateId(let file, let row, let column, let id): "\(file): row \(row), column '\(column)': identifier '\(id)' appears twice"
+            }
+        }
+    }
+
+    /// Reads an assignment CSV: the first column the identifier, a `persona` column, and
+    /// optionally `distance` (what `persona assign` and `train --assignments` write, or any
+    /// file with those columns).
+    /// - Throws: ``ReadError`` naming the file, and the row and column where it applies.
+    /// - Complexity: O(file size).
+    public static func read(contentsOf url: URL, displayName: String? = nil) throws(ReadError) -> Members {
+        let name = displayName ?? url.lastPathComponent
+        let table: RawTable
+        do { table = try CSVReader.read(contentsOf: url, displayName: name) } catch { throw .csv(error) }
+        guard table.columnNames.count >= 2, let personaColumn = table.columnIndex(named: "persona") else {
+            throw .notAssignments(file: name)
+        }
+        let distanceColumn = table.columnIndex(named: "distance")
+        var members = [String: Int](minimumCapacity: table.rowCount), distances = [String: Double]()
+        for r in 0..<table.rowCount {
+            let id = table.columns[0][r]
+            guard let persona = Int(table.columns[personaColumn][r]) else {
+                throw .badPersona(file: name, row: r + 2, value: table.columns[personaColumn][r])
+            }
+            if members.updateValue(persona, forKey: id) != nil {
+                throw .duplicateId(file: name, row: r + 2, column: table.columnNames[0], id: id)
+            }
+            if let c = distanceColumn, let d = Double(table.columns[c][r]) { distances[id] = d }
+        }
+        return Members(personas: members, distances: distanceColumn == nil ? nil : distances)
+    }
+}

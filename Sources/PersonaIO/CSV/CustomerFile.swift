@@ -132,7 +132,7 @@ public struct CustomerFile {
         // 3. Fit.
         step("fitting")
         let fitted = try PersonaModel.fit(matrix, weights: weights, schema: schema, encoder: encoder, options: options,
-                                          dataHash: "fnv1a64:" + hash, createdAt: createdAt, progress: progress)
+                                          dataHash: FNV1a64.label + hash, createdAt: createdAt, progress: progress)
         lap("fit")
 
         // 4. Profile and name.
