@@ -43,6 +43,8 @@ let package = Package(
             ],
             linkerSettings: [.linkedFramework("Accelerate", .when(platforms: [.macOS, .iOS, .tvOS, .watchOS, .visionOS]))]
         ),
+        // Synthetic customers with known personas: the sample data (`persona sample`) and tests.
+        .target(name: "PersonaSynthetic", dependencies: ["PersonaKit"]),
         // Files: CSV reading and writing, model files, reports.
         .target(name: "PersonaIO", dependencies: ["PersonaKit"]),
         // Assignment history in SQLite (GRDB): runs, personas, every customer's persona per run.
@@ -54,17 +56,17 @@ let package = Package(
         .target(
             name: "PersonaCLI",
             dependencies: [
-                "PersonaKit", "PersonaIO", "PersonaStore",
+                "PersonaKit", "PersonaIO", "PersonaStore", "PersonaSynthetic",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
         .executableTarget(name: "persona", dependencies: ["PersonaCLI"]),
 
-        .target(name: "TestSupport", dependencies: ["PersonaKit"], path: "Tests/TestSupport"),
-        .testTarget(name: "PersonaKitTests", dependencies: ["PersonaKit", "TestSupport", propertyBased]),
-        .testTarget(name: "PersonaIOTests", dependencies: ["PersonaIO", "PersonaKit", "TestSupport", propertyBased]),
-        .testTarget(name: "PersonaStoreTests", dependencies: ["PersonaStore", "PersonaKit", "TestSupport"]),
-        .testTarget(name: "PersonaCLITests", dependencies: ["PersonaCLI", "PersonaIO", "PersonaKit", "PersonaStore", "TestSupport"]),
+        .target(name: "TestSupport", dependencies: ["PersonaKit", "PersonaSynthetic"], path: "Tests/TestSupport"),
+        .testTarget(name: "PersonaKitTests", dependencies: ["PersonaSynthetic", "PersonaKit", "TestSupport", propertyBased]),
+        .testTarget(name: "PersonaIOTests", dependencies: ["PersonaSynthetic", "PersonaIO", "PersonaKit", "TestSupport", propertyBased]),
+        .testTarget(name: "PersonaStoreTests", dependencies: ["PersonaSynthetic", "PersonaStore", "PersonaKit", "TestSupport"]),
+        .testTarget(name: "PersonaCLITests", dependencies: ["PersonaSynthetic", "PersonaCLI", "PersonaIO", "PersonaKit", "PersonaStore", "TestSupport"]),
     ],
     swiftLanguageModes: [.v6]
 )

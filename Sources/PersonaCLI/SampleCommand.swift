@@ -2,6 +2,7 @@ import ArgumentParser
 import Foundation
 import PersonaIO
 import PersonaKit
+import PersonaSynthetic
 
 /// `persona sample`: generate the synthetic customer data bundled in SampleData/.
 struct SampleCommand: ParsableCommand {

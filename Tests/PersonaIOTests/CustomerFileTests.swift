@@ -1,6 +1,7 @@
 import Foundation
 import PersonaIO
 import PersonaKit
+import PersonaSynthetic
 import TestSupport
 import Testing
 

@@ -1,6 +1,7 @@
 import Foundation
 import PersonaIO
 import PersonaKit
+import PersonaSynthetic
 
 /// A realistic persona report, laid out by ``PersonaReportHTML`` as `persona report` does: two
 /// periods of synthetic customers, trained then retrained (one persona fewer, so one retires),

@@ -1,5 +1,6 @@
 import Foundation
 import PersonaKit
+import PersonaSynthetic
 import TestSupport
 import Testing
 

@@ -1,4 +1,5 @@
 import PersonaKit
+import PersonaSynthetic
 import Testing
 
 @Suite("drift: matching two separately trained models")

@@ -1,4 +1,6 @@
 import PersonaKit
+import TestSupport
+import PersonaSynthetic
 import Testing
 
 /// The bundled kind of customers (six overlapping personas, 26 attributes, missing values),

@@ -1,4 +1,5 @@
 import PersonaKit
+import TestSupport
 import Testing
 
 /// A scenario run end to end: period 1 trained, period 2 retrained from it with the previous

@@ -1,6 +1,7 @@
 import Foundation
 import Testing
 @testable import PersonaKit
+import PersonaSynthetic
 
 /// The column contract of the synthetic data: name → expected inferred kind.
 private enum ExpectedKind: Equatable { case continuous, ordinal, binary, categorical }

@@ -1,4 +1,5 @@
 import Foundation
+import PersonaKit
 
 /// A generator of realistic synthetic customer data for two periods, spread over the eight
 /// persona attribute groups, with known ("true") personas.
@@ -315,21 +316,21 @@ extension SyntheticCustomers {
     static let transitionCumulative: [[Double]] = transitionProbabilities.map(cumulative)
 
     /// "C000001" for customer 0: "C" and the 1-based number with at least six digits.
-    static func customerID(_ i: Int) -> String {
+    package static func customerID(_ i: Int) -> String {
         asciiNumber(prefix: UInt8(ascii: "C"), magnitude: UInt(i + 1), places: 0, minimumDigits: 6)
     }
 }
 
 /// Uniform and standard-normal draws (Box–Muller, both values used) from a `SeededGenerator`.
-struct GaussianSource {
+package struct GaussianSource {
     var generator: SeededGenerator
     var spare: Double?
 
-    init(_ generator: SeededGenerator) { self.generator = generator }
+    package init(_ generator: SeededGenerator) { self.generator = generator }
 
-    mutating func uniform() -> Double { generator.nextUnitDouble() }
+    package mutating func uniform() -> Double { generator.nextUnitDouble() }
 
-    mutating func gaussian() -> Double {
+    package mutating func gaussian() -> Double {
         if let s = spare { spare = nil; return s }
         let u1 = 1 - generator.nextUnitDouble()  // (0, 1]: log is finite
         let u2 = generator.nextUnitDouble()
@@ -605,11 +606,11 @@ extension SyntheticCustomers {
         }
     }
 
-    static let levelText = ["0", "1", "2", "3", "4", "5"]
+    package static let levelText = ["0", "1", "2", "3", "4", "5"]
 
     /// Plain decimal text of `value` rounded to `decimals` places, trailing zeros dropped
     /// ("1234.5", "12", "0.07"); no exponent, no locale.
-    static func format(_ value: Double, decimals: Int) -> String {
+    package static func format(_ value: Double, decimals: Int) -> String {
         var scale = 1.0
         for _ in 0..<decimals { scale *= 10 }
         var scaled = Int((value * scale).rounded())

@@ -1,4 +1,6 @@
 import Foundation
+import PersonaKit
+import PersonaSynthetic
 
 /// Two periods of synthetic customers with planted persona drift, and the ground truth: which
 /// events happened to which personas and which customers switched persona.
