@@ -74,7 +74,7 @@ struct ChooseKCommand: ParsableCommand {
             let encoder = try FeatureEncoder(fitting: customers, options: input.encoding)
             matrix = try encoder.transform(customers)
         } catch let error as CustomerFileError {
-            throw CommandFailure(error.description)
+            throw input.failure(error)
         } catch let error as PersonaDataError {
             throw CommandSupport.dataFailure(error, file: data)
         }

@@ -169,6 +169,20 @@ struct CustomerInputOptions: ParsableArguments {
     @Option(help: "Column of sample weights (≥ 0), used by the fits.")
     var weightColumn: String?
 
+    /// A failure reading the customer file, with the option of this command that resolves it
+    /// where there is one: the core names attributes and values, the command line its options.
+    func failure(_ error: CustomerFileError) -> CommandFailure {
+        guard case .data(let data, _, _) = error else { return CommandFailure(error.description) }
+        switch data {
+        case .missingIdColumn(_, let available) where available.count > 1:
+            return CommandFailure(error.description + "; choose one with --id-column")
+        case .categoriesTooUneven:
+            return CommandFailure(error.description + " (--scaling none)")
+        default:
+            return CommandFailure(error.description)
+        }
+    }
+
     /// The encoding these options ask for.
     var encoding: EncodingOptions { EncodingOptions(scaling: scaling, balanceGroups: balanceGroups) }
 

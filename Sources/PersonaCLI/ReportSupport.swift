@@ -111,7 +111,13 @@ enum ReportSupport {
             report = try PersonaReport(data: customers, personas: assignments.map(\.persona), model: model,
                                        accounts: accounts, options: reportOptions)
         } catch {
-            throw CommandFailure("\(path): \(error.description)")
+            // The core names the column's use; the command line names the option.
+            var message = error.description
+            if let (use, _) = error.column {
+                let option = use == .value ? "--value-column" : "--crosstab-column"
+                message = message.replacingOccurrences(of: use.rawValue, with: option, options: .anchored)
+            }
+            throw CommandFailure("\(path): \(message)")
         }
         let personas = assignments.map(\.persona)
         let map: PersonaMap?

@@ -99,7 +99,7 @@ struct TrainCommand: ParsableCommand {
                 progress.update(String(format: "  start %d/%d: inertia %.6g after %d iterations (best %.6g)", step.restart + 1, step.restarts, step.inertia, step.iterations, step.bestInertia))
             }, keepData: reportDir != nil)
         } catch let error as CustomerFileError {
-            throw CommandFailure(error.description)
+            throw input.failure(error)
         } catch let error as PrincipalComponents.Failure {
             throw CommandFailure("\(data): \(error.description)")
         } catch let error as ModelValidationError {

@@ -263,7 +263,9 @@ struct PersonaReportTests {
             } catch { return error }
         }
         let missing = error(PersonaReportOptions(valueColumn: "profile_revenue"))
-        #expect(missing?.description.contains("--value-column 'profile_revenue'") == true)
+        #expect(missing?.description.contains("value column 'profile_revenue'") == true)
+        #expect(missing?.column?.use == .value && missing?.column?.name == "profile_revenue")
+        #expect(missing?.description.contains("--") == false, "the core does not speak of command-line options")
         #expect(error(PersonaReportOptions(valueColumn: "online_channel")) == .valueColumnNotNumeric(name: "online_channel", kind: "categorical"))
         #expect(error(PersonaReportOptions(crossTabColumns: ["finance_income"])) == .crossTabColumnNotCategorical(name: "finance_income", kind: "continuous"))
         #expect(error(PersonaReportOptions(), accounts: ["A1"]) == .accountCountMismatch(rows: data.count, accounts: 1))

@@ -66,18 +66,18 @@ public struct PersonaReport: Sendable {
         let available = schema.attributes.filter {
             $0.role != .ignore && data.values[$0.name] != nil && $0.name != options.accountColumn
         }
-        func attribute(_ name: String, option: String) throws(PersonaReportError) -> Attribute {
+        func attribute(_ name: String, use: PersonaReportError.ColumnUse) throws(PersonaReportError) -> Attribute {
             guard let found = available.first(where: { $0.name == name }) else {
-                throw .unknownColumn(option: option, name: name, available: available.map(\.name))
+                throw .unknownColumn(use: use, name: name, available: available.map(\.name))
             }
             return found
         }
         if let name = options.valueColumn {
-            let value = try attribute(name, option: "--value-column")
+            let value = try attribute(name, use: .value)
             guard value.kind.isNumeric else { throw .valueColumnNotNumeric(name: name, kind: value.kind.name) }
         }
         for name in options.crossTabColumns {
-            let column = try attribute(name, option: "--crosstab-column")
+            let column = try attribute(name, use: .crossTab)
             guard case .categorical = column.kind else { throw .crossTabColumnNotCategorical(name: name, kind: column.kind.name) }
         }
         if let accounts, accounts.count != data.count {

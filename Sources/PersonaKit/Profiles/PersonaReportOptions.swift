@@ -43,8 +43,16 @@ public struct PersonaReportOptions: Sendable, Hashable {
 
 /// Why a report cannot be built with the options given.
 public enum PersonaReportError: Error, Equatable, Sendable, CustomStringConvertible {
+    /// What a report column is for.
+    public enum ColumnUse: String, Sendable, Equatable {
+        /// The value column (``PersonaReportOptions/valueColumn``).
+        case value = "value column"
+        /// A cross-tabulated column (``PersonaReportOptions/crossTabColumns``).
+        case crossTab = "cross-tab column"
+    }
+
     /// The column is not an attribute the data was read with.
-    case unknownColumn(option: String, name: String, available: [String])
+    case unknownColumn(use: ColumnUse, name: String, available: [String])
     /// The value column is categorical.
     case valueColumnNotNumeric(name: String, kind: String)
     /// A cross-tab column is not categorical.
@@ -52,16 +60,26 @@ public enum PersonaReportError: Error, Equatable, Sendable, CustomStringConverti
     /// The account ids do not match the rows.
     case accountCountMismatch(rows: Int, accounts: Int)
 
+    /// The column the error is about and what it is for, if it is about one.
+    public var column: (use: ColumnUse, name: String)? {
+        switch self {
+        case .unknownColumn(let use, let name, _): (use, name)
+        case .valueColumnNotNumeric(let name, _): (.value, name)
+        case .crossTabColumnNotCategorical(let name, _): (.crossTab, name)
+        case .accountCountMismatch: nil
+        }
+    }
+
     /// A one-line description naming the column.
     public var description: String {
         switch self {
-        case .unknownColumn(let option, let name, let available):
+        case .unknownColumn(let use, let name, let available):
             let list = available.isEmpty ? "none" : available.joined(separator: ", ")
-            return "\(option) '\(name)': no such attribute (available: \(list))"
+            return "\(use.rawValue) '\(name)': no such attribute (available: \(list))"
         case .valueColumnNotNumeric(let name, let kind):
-            return "--value-column '\(name)': the value column must be numeric, but it is \(kind)"
+            return "value column '\(name)': the value column must be numeric, but it is \(kind)"
         case .crossTabColumnNotCategorical(let name, let kind):
-            return "--crosstab-column '\(name)': a cross-table needs a categorical column, but it is \(kind)"
+            return "cross-tab column '\(name)': a cross-table needs a categorical column, but it is \(kind)"
         case .accountCountMismatch(let rows, let accounts):
             return "\(accounts) account ids for \(rows) customers"
         }

@@ -62,7 +62,7 @@ extension PersonaDataError: CustomStringConvertible {
                 return "the header has a single column; the file looks \(shownSeparator)-separated: read it with that separator, or have the separator detected from the header"
             }
             let shown = available.prefix(8).map { $0.count > 40 ? $0.prefix(40) + "…" : Substring($0) }.joined(separator: ", ")
-            return "identifier column '\(name)' not found (columns: \(shown)\(available.count > 8 ? ", …" : "")); choose one with --id-column"
+            return "identifier column '\(name)' not found (columns: \(shown)\(available.count > 8 ? ", …" : ""))"
         case .missingColumn(let name):
             return "column '\(name)' is missing"
         case .missingColumns(let names):
@@ -93,7 +93,7 @@ extension PersonaDataError: CustomStringConvertible {
         case .valuesTooLarge(let column):
             return "column '\(column)': the values are too large to standardise (rescale the column, e.g. to thousands)"
         case .categoriesTooUneven(let column):
-            return "column '\(column)': the sample weights make some categories so rare that their indicators cannot be standardised (use less extreme weights, or --scaling none)"
+            return "column '\(column)': the sample weights make some categories so rare that their indicators cannot be standardised (use less extreme weights, or leave the attributes unscaled)"
         case .invalidSchema(let reason):
             return "invalid schema: \(reason)"
         case .noSegmentAttributes:
