@@ -52,10 +52,9 @@ struct ChooseKCommand: ParsableCommand {
     static let fileNames = ["choose-k.csv", "choose-k.svg"]
 
     func run() throws {
-        guard restarts >= 1 else { throw CommandFailure("--restarts \(restarts): must be at least 1") }
+        try CommandSupport.check(KMeansConfiguration(clusterCount: 2, restarts: restarts, seed: seed, threads: threads))
         guard bootstrap >= 1 else { throw CommandFailure("--bootstrap \(bootstrap): must be at least 1") }
         guard silhouetteSample >= 2 else { throw CommandFailure("--silhouette-sample \(silhouetteSample): must be at least 2") }
-        if let threads, threads < 1 { throw CommandFailure("--threads \(threads): must be at least 1") }
         let kRange = try KRange(parsing: self.kRange)
         let outputs = outDir.map { dir in Self.fileNames.map { "\(dir)/\($0)" } } ?? []
         try CommandSupport.checkDistinct(inputs: [data] + (input.schema.map { [$0] } ?? []), outputs: outputs)

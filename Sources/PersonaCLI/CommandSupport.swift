@@ -229,6 +229,21 @@ enum CommandSupport {
         }
     }
 
+    /// Checks k-means options before any file is read, naming each by its option.
+    static func check(_ configuration: KMeansConfiguration) throws {
+        do { try configuration.validate() } catch {
+            let option = switch error.parameter {
+            case .clusterCount: "--k"
+            case .restarts: "--restarts"
+            case .maxIterations: "--max-iterations"
+            case .tolerance: "--tolerance"
+            case .threads: "--threads"
+            case .seedingTrials: "seedingTrials"   // no option sets it
+            }
+            throw CommandFailure("\(option) \(error.value): \(error.requirement)")
+        }
+    }
+
     /// Reads a model file, naming the file in any error.
     static func loadModel(_ path: String) throws -> PersonaModel {
         do { return try ModelFile.read(from: URL(fileURLWithPath: path)) } catch { throw CommandFailure(error.description) }

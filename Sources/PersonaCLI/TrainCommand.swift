@@ -65,11 +65,9 @@ struct TrainCommand: ParsableCommand {
     @OptionGroup var progress: ProgressOptions
 
     func run() throws {
-        guard k >= 1 else { throw CommandFailure("--k \(k): the number of personas must be at least 1") }
-        guard restarts >= 1 else { throw CommandFailure("--restarts \(restarts): must be at least 1") }
-        guard maxIterations >= 1 else { throw CommandFailure("--max-iterations \(maxIterations): must be at least 1") }
-        guard tolerance.isFinite, tolerance >= 0 else { throw CommandFailure("--tolerance \(tolerance): must be finite and ≥ 0") }
-        if let threads, threads < 1 { throw CommandFailure("--threads \(threads): must be at least 1") }
+        let kmeans = KMeansConfiguration(clusterCount: k, restarts: restarts, maxIterations: maxIterations,
+                                         tolerance: tolerance, seed: seed, algorithm: algorithm, threads: threads, refinement: refinement)
+        try CommandSupport.check(kmeans)
         if reportDir == nil, report.isSet {
             throw CommandFailure("the report options (--value-column, --crosstab-column, --account-column, --report-separator, --min-cell-size) need --report-dir")
         }
@@ -82,10 +80,7 @@ struct TrainCommand: ParsableCommand {
 
         let start = Date()
         let file = try input.customerFile(data)
-        let options = TrainingOptions(
-            kmeans: KMeansConfiguration(clusterCount: k, restarts: restarts, maxIterations: maxIterations,
-                                        tolerance: tolerance, seed: seed, algorithm: algorithm, threads: threads, refinement: refinement),
-            encoding: input.encoding)
+        let options = TrainingOptions(kmeans: kmeans, encoding: input.encoding)
         let trained: CustomerFile.TrainingResult
         do {
             var file = file

@@ -124,6 +124,45 @@ struct KMeansTests {
         }
     }
 
+    @Test("each option out of range is named by validate, and a fit refuses it with the same words")
+    func optionRanges() {
+        let data = FeatureMatrix([[0, 0], [1, 1], [0, 0], [1, 1], [1, 1]])
+        func configuration(_ change: (inout KMeansConfiguration) -> Void) -> KMeansConfiguration {
+            var c = KMeansConfiguration(clusterCount: 2)
+            change(&c)
+            return c
+        }
+        let cases: [(KMeansConfiguration, KMeansParameterError.Parameter)] = [
+            (configuration { $0.clusterCount = 0 }, .clusterCount),
+            (configuration { $0.restarts = 0 }, .restarts),
+            (configuration { $0.maxIterations = 0 }, .maxIterations),
+            (configuration { $0.tolerance = -1 }, .tolerance),
+            (configuration { $0.tolerance = .nan }, .tolerance),
+            (configuration { $0.threads = 0 }, .threads),
+            (configuration { $0.seedingTrials = 0 }, .seedingTrials),
+        ]
+        for (c, parameter) in cases {
+            do {
+                try c.validate()
+                Issue.record("\(parameter) accepted")
+            } catch {
+                #expect(error.parameter == parameter)
+                #expect(error.description.hasPrefix("\(parameter.rawValue)="))
+                do {
+                    _ = try KMeans.fit(data, configuration: c)
+                    Issue.record("fit accepted \(parameter)")
+                } catch .invalidClusterCount(let k) {
+                    #expect(parameter == .clusterCount && k == 0)
+                } catch .invalidConfiguration(let reason) {
+                    #expect(reason == error.description)
+                } catch {
+                    Issue.record("unexpected \(error)")
+                }
+            }
+        }
+        #expect(throws: Never.self) { try KMeansConfiguration(clusterCount: 3, maxIterations: 1, tolerance: 0, threads: 1).validate() }
+    }
+
     @Test("invalid inputs throw errors that carry the numbers")
     func errors() {
         let data = FeatureMatrix([[0, 0], [1, 1], [0, 0], [1, 1], [1, 1]])

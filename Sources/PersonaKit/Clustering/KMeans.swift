@@ -158,12 +158,9 @@ public enum KMeans {
     public static let maximumMagnitude: Float = 1e15
 
     static func validate(_ data: FeatureMatrix, weights: [Double]?, configuration c: KMeansConfiguration) throws(ClusteringError) {
-        guard c.clusterCount >= 1 else { throw .invalidClusterCount(c.clusterCount) }
-        guard c.restarts >= 1 else { throw .invalidConfiguration("restarts=\(c.restarts) must be at least 1") }
-        if let m = c.maxIterations, m < 1 { throw .invalidConfiguration("maxIterations=\(m) must be at least 1") }
-        guard c.tolerance.isFinite, c.tolerance >= 0 else { throw .invalidConfiguration("tolerance=\(c.tolerance) must be finite and ≥ 0") }
-        if let t = c.threads, t < 1 { throw .invalidConfiguration("threads=\(t) must be at least 1") }
-        if let t = c.seedingTrials, t < 1 { throw .invalidConfiguration("seedingTrials=\(t) must be at least 1") }
+        do { try c.validate() } catch {
+            throw error.parameter == .clusterCount ? .invalidClusterCount(c.clusterCount) : .invalidConfiguration(error.description)
+        }
         guard data.columns >= 1 else { throw .invalidConfiguration("the data has no columns") }
         if let index = firstValueOutOfRange(data, threads: c.threads) {
             throw .valueOutOfRange(row: index / data.columns, column: index % data.columns, value: data.values[index])

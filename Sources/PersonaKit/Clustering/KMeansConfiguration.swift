@@ -96,7 +96,41 @@ public struct KMeansConfiguration: Sendable, Hashable, Codable {
     }
 }
 
+/// A k-means option out of its range, found before any data is seen.
+public struct KMeansParameterError: Error, Equatable, Sendable, CustomStringConvertible {
+    /// The option.
+    public enum Parameter: String, Sendable, Equatable, CaseIterable {
+        case clusterCount, restarts, maxIterations, tolerance, threads, seedingTrials
+    }
+
+    /// The option that is out of range.
+    public let parameter: Parameter
+    /// Its value, as text.
+    public let value: String
+    /// What it must be ("must be at least 1").
+    public let requirement: String
+
+    /// "restarts=0 must be at least 1".
+    public var description: String { "\(parameter.rawValue)=\(value) \(requirement)" }
+}
+
 extension KMeansConfiguration {
+    /// Checks every option on its own: the one place their ranges are stated. A fit checks
+    /// them again with the data (``ClusteringError``); a command checks them first, to name
+    /// its option before reading any file.
+    /// - Throws: ``KMeansParameterError`` for the first option out of range.
+    public func validate() throws(KMeansParameterError) {
+        func fail(_ parameter: KMeansParameterError.Parameter, _ value: some CustomStringConvertible, _ requirement: String) -> KMeansParameterError {
+            KMeansParameterError(parameter: parameter, value: value.description, requirement: requirement)
+        }
+        guard clusterCount >= 1 else { throw fail(.clusterCount, clusterCount, "must be at least 1") }
+        guard restarts >= 1 else { throw fail(.restarts, restarts, "must be at least 1") }
+        if let m = maxIterations, m < 1 { throw fail(.maxIterations, m, "must be at least 1") }
+        guard tolerance.isFinite, tolerance >= 0 else { throw fail(.tolerance, tolerance, "must be finite and ≥ 0") }
+        if let t = threads, t < 1 { throw fail(.threads, t, "must be at least 1") }
+        if let t = seedingTrials, t < 1 { throw fail(.seedingTrials, t, "must be at least 1") }
+    }
+
     /// The candidates per greedy k-means++ step actually used.
     var effectiveSeedingTrials: Int { seedingTrials ?? (2 + Int(log(Double(max(1, clusterCount))))) }
 }
