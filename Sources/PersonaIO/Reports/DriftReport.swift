@@ -61,21 +61,13 @@ public struct DriftReport: Sendable {
             expected: ids.map { before.shares[$0] ?? 0 }, actual: ids.map { after.shares[$0] ?? 0 })
     }
 
-    /// The reasons the change counts as a major shift (empty when it does not): persona
-    /// shares or any persona's attributes with PSI above 0.25, or a persona that split,
-    /// merged, appeared or disappeared.
-    public var majorShifts: [String] {
-        var reasons = [String]()
-        if DriftBand(psi: sharePSI) == .major { reasons.append(String(format: "persona shares moved (PSI %.3f)", sharePSI)) }
-        for persona in distribution?.personaDrifts ?? [] where persona.band == .major {
-            let worst = persona.attributes.max { $0.psi < $1.psi }
-            reasons.append(String(format: "persona %d: %@ moved (PSI %.3f)", persona.persona, worst?.attribute ?? "attributes", worst?.psi ?? 0))
-        }
-        for event in events ?? [] where event.kind != .survival {
-            reasons.append(Self.describe(event))
-        }
-        return reasons
+    /// The major shifts this comparison found (``MajorShift``).
+    public var shifts: [MajorShift] {
+        MajorShift.find(sharePSI: sharePSI, personaDrifts: distribution?.personaDrifts ?? [], events: events ?? [])
     }
+
+    /// The reasons the change counts as a major shift, one line each (empty when it does not).
+    public var majorShifts: [String] { shifts.map(\.description) }
 
     /// The files, name → bytes.
     /// - Parameter separator: the CSV separator.
@@ -182,16 +174,6 @@ public struct DriftReport: Sendable {
         return writer.bytes
     }
 
-    static func describe(_ event: PersonaEvent) -> String {
-        switch event {
-        case .survival(let s): "persona \(s.previous) continues as \(s.current)"
-        case .absorption(let sources, let into, _): "personas \(sources.map(String.init).joined(separator: ", ")) merged into \(into)"
-        case .split(let source, let into, _): "persona \(source) split into \(into.map(String.init).joined(separator: ", "))"
-        case .disappearance(let p, _): "persona \(p) disappeared"
-        case .emergence(let p, let size, _): "persona \(p) emerged (\(size) customers)"
-        }
-    }
-
     /// A short human-readable summary (Markdown).
     public func summary() -> String {
         var lines = ["# Persona drift", ""]
@@ -211,7 +193,7 @@ public struct DriftReport: Sendable {
         if let events {
             let notable = events.filter { $0.kind != .survival }
             lines.append("- Events: \(events.filter { $0.kind == .survival }.count) survivals"
-                         + (notable.isEmpty ? "; nothing else." : "; " + notable.map(Self.describe).joined(separator: "; ") + "."))
+                         + (notable.isEmpty ? "; nothing else." : "; " + notable.map(\.summary).joined(separator: "; ") + "."))
         }
         if let distribution {
             let moved = distribution.personaDrifts.filter { $0.band != .stable }
