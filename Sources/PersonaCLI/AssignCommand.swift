@@ -56,13 +56,13 @@ struct AssignCommand: ParsableCommand {
         let output: StagedFile
         do { output = try StagedFile(destination: URL(fileURLWithPath: out)) } catch { throw CommandFailure(error.description) }
         let workers = max(1, threads ?? ProcessInfo.processInfo.activeProcessorCount)
-        let job = AssignmentJob(model: model, idColumn: idColumn, policy: policy, file: data, keepRows: history != nil)
+        let job = AssignmentsFile.BatchJob(model: model, idColumn: idColumn, policy: policy, file: data, keepRows: history != nil)
         var count = 0, outliers = 0, unknownCount = 0
         var firstUnknown: String? = nil
         let meter = progress.rowMeter()
         meter.begin("assigning \(data)")
         func assignAll(record: ((String, Int, Double) throws -> Void)?) throws {
-            try CommandSupport.naming(data) { try reader.forEachBatch(workers: workers, transform: { batch in try job.run(batch) }) { (_, piece: AssignmentJob.Piece) in
+            try CommandSupport.naming(data) { try reader.forEachBatch(workers: workers, transform: { batch in try job.run(batch) }) { (_, piece: AssignmentsFile.BatchJob.Piece) in
                 var bytes = piece.bytes
                 if count == 0 { bytes.insert(contentsOf: piece.header, at: 0) }
                 do { try output.write(bytes) } catch let error as FileError { throw CommandFailure(error.description) }
@@ -102,44 +102,5 @@ struct AssignCommand: ParsableCommand {
             progress.say("warning: \(unknownCount) cell(s) hold categories the model was not trained on and were treated as missing (first: \(first))")
         }
         progress.say("assigned \(count) customers (\(outliers) outliers) in \(CommandSupport.elapsed(since: start)); wrote \(out)")
-    }
-}
-
-/// Assigns one batch of customers and renders its rows of the assignment CSV.
-struct AssignmentJob: Sendable {
-    /// What one batch gives.
-    struct Piece: Sendable {
-        var bytes: [UInt8]
-        var header: [UInt8]
-        var rows: Int
-        var outliers: Int
-        var unknownCount: Int
-        var firstUnknown: String?
-        /// (customer, persona, distance) per row, when a history records them.
-        var records: [(String, Int, Double)]
-    }
-
-    let model: PersonaModel
-    let idColumn: String?
-    let policy: UnknownCategoryPolicy
-    let file: String
-    let keepRows: Bool
-
-    func run(_ batch: CSVBatch) throws -> Piece {
-        let customers: CustomerData
-        let assignments: [PersonaAssignment]
-        do {
-            customers = try model.read(batch, idColumn: idColumn, unknownCategories: policy, profiles: false)
-            assignments = try model.assign(customers, threads: 1)
-        } catch {
-            throw CommandSupport.dataFailure(error, file: file, rowOffset: batch.firstRow)
-        }
-        let bytes = AssignmentsFile.render(ids: customers.ids, assignments: assignments, model: model,
-                                           idColumn: customers.schema.idColumn, includeHeader: false)
-        let header = CSVWriter(header: AssignmentsFile.header(idColumn: customers.schema.idColumn)).bytes
-        let first = customers.unknownCategories.first.map { "row \($0.row + batch.firstRow), column '\($0.column)', '\($0.value)'" }
-        return Piece(bytes: bytes, header: header, rows: assignments.count, outliers: assignments.lazy.filter(\.isOutlier).count,
-                     unknownCount: customers.unknownCategoryCount, firstUnknown: first,
-                     records: keepRows ? zip(customers.ids, assignments).map { ($0, $1.persona, $1.distance) } : [])
     }
 }

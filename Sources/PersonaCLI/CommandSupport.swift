@@ -271,7 +271,11 @@ enum CommandSupport {
 
     /// Runs `body`, turning a CSV format error into a one-line failure.
     static func naming<T>(_ file: String, _ body: () throws -> T) throws -> T {
-        do { return try body() } catch let error as CSVError { throw CommandFailure(error.description) }
+        do { return try body() } catch let error as CSVError {
+            throw CommandFailure(error.description)
+        } catch let error as CustomerFileError {
+            throw CommandFailure(error.description)
+        }
     }
 
     /// The next batch of a stream, naming the file in any error.

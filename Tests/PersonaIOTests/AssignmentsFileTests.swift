@@ -81,4 +81,32 @@ struct AssignmentsFileTests {
         try Data("id,persona\nA,1\nB,2\n".utf8).write(to: plain)
         #expect(try AssignmentsFile.read(contentsOf: plain) == AssignmentsFile.Members(personas: ["A": 1, "B": 2], distances: nil))
     }
+
+    @Test("the batch job, run on every batch of a streamed file, writes the file render writes for the whole", arguments: [512, 1 << 16])
+    func batchJobJoinsToTheWholeFile(chunkSize: Int) throws {
+        let table = SyntheticCustomers(configuration: .init(customerCount: 700, seed: 8)).firstPeriod().table
+        let schema = try PersonaSchema.infer(from: table)
+        let model = try PersonaModel.train(try CustomerData(table: table, schema: schema), options: TrainingOptions(clusterCount: 3)).model
+        var writer = CSVWriter(header: table.columnNames)
+        for r in 0..<table.rowCount { writer.appendRow(table.row(r)) }
+        let url = FileManager.default.temporaryDirectory.appendingPathComponent("batch-job-\(UUID().uuidString).csv")
+        try AtomicFile.write(writer.bytes, to: url)
+        defer { try? FileManager.default.removeItem(at: url) }
+
+        let job = AssignmentsFile.BatchJob(model: model, idColumn: nil, policy: .treatAsMissing, file: "c.csv", keepRows: true)
+        let reader = try CSVStreamReader(contentsOf: url, chunkSize: chunkSize)
+        var bytes = [UInt8](), pieces = 0, records = [(String, Int, Double)]()
+        while let batch = try reader.nextBatch() {
+            let piece = try job.run(batch)
+            if pieces == 0 { bytes += piece.header }
+            bytes += piece.bytes
+            records += piece.records
+            pieces += 1
+        }
+        let customers = try model.read(table)
+        let assignments = try model.assign(customers)
+        #expect(bytes == AssignmentsFile.render(ids: customers.ids, assignments: assignments, model: model))
+        #expect(records.map(\.1) == assignments.map(\.persona) && records.map(\.0) == customers.ids)
+        if chunkSize == 512 { #expect(pieces > 10) }
+    }
 }
