@@ -127,10 +127,7 @@ struct RetrainCommand: ParsableCommand {
         }
 
         // The new period, read with the previous schema (categories taken from the new data).
-        var schema = previousModel.schema
-        for i in schema.attributes.indices {
-            if case .categorical = schema.attributes[i].kind { schema.attributes[i].kind = .categorical(categories: []) }
-        }
+        let schema = previousModel.schema.forNewPeriod
         let customers = try Self.read(data, schema: schema, dialect: dataFormat.dialect, threads: threads)
         progress.say("read \(customers.count) customers from \(data)")
 

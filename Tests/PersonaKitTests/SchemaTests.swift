@@ -174,4 +174,18 @@ struct DataSurveyTests {
             for (x, y) in zip(a.centers + a.scales, b.centers + b.scales) { #expect(abs(x - y) <= 1e-12 * max(1, abs(y))) }
         }
     }
+
+    @Test("a schema for a new period keeps every attribute but leaves categories to the new data")
+    func forNewPeriod() throws {
+        let schema = PersonaSchema(idColumn: "id", attributes: [
+            Attribute(name: "media_channel", group: .media, kind: .categorical(categories: ["tv", "web"]), weight: 2),
+            Attribute(name: "wish_quality", group: .wishes, kind: .ordinal(levels: [1, 2, 3, 4, 5])),
+        ])
+        let next = schema.forNewPeriod
+        #expect(next.attributes.map(\.name) == schema.attributes.map(\.name))
+        #expect(next.attributes.map(\.weight) == schema.attributes.map(\.weight))
+        #expect(next.attributes[0].kind == .categorical(categories: []))
+        #expect(next.attributes[1].kind == schema.attributes[1].kind)
+        #expect(next.idColumn == "id")
+    }
 }

@@ -73,6 +73,18 @@ public struct PersonaSchema: Sendable, Hashable, Codable {
         if let weightColumn, !seen.contains(weightColumn) { throw .missingColumn(name: weightColumn) }
     }
 
+    /// The schema for reading a new period's data with this (a trained model's) schema: the
+    /// same attributes, groups, kinds, roles and weights, with every categorical attribute's
+    /// categories left to be taken from the new data, so that a category first seen in the
+    /// new period is read rather than refused.
+    public var forNewPeriod: PersonaSchema {
+        var schema = self
+        for i in schema.attributes.indices {
+            if case .categorical = schema.attributes[i].kind { schema.attributes[i].kind = .categorical(categories: []) }
+        }
+        return schema
+    }
+
     /// Checks the schema on its own: names unique, weights between 0 and ``maximumWeight``, ordinal levels
     /// increasing, at least one segment attribute.
     /// - Throws: ``PersonaDataError/invalidSchema(reason:)``, ``PersonaDataError/noSegmentAttributes``.
