@@ -143,9 +143,7 @@ public struct CSVBatch: Sendable, CellSource {
     /// A field without the spaces and tabs around it.
     @inline(__always)
     static func trimmedString(_ base: UnsafePointer<UInt8>, _ field: FieldBounds) -> String {
-        var (start, end) = (field.start, field.end)
-        while start < end, base[start] == 0x20 || base[start] == 0x09 { start += 1 }
-        while end > start, base[end - 1] == 0x20 || base[end - 1] == 0x09 { end -= 1 }
+        let (start, end) = CellReading.trim(base, field.start, field.end)
         return makeString(base, start, end, escaped: field.escaped)
     }
 

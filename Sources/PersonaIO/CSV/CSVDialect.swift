@@ -1,3 +1,4 @@
+import Foundation
 import PersonaKit
 
 /// How a customer file writes its fields and numbers: the separator, the decimal mark and the
@@ -79,14 +80,7 @@ public struct CSVDialect: Sendable, Hashable {
     /// How cells are read as values in this dialect.
     var reading: CellReading {
         CellReading(decimalComma: decimalMark == .comma,
-                    missing: missingValues.map { Array(CSVDialect.trimmed($0).utf8) }.filter { !$0.isEmpty })
-    }
-
-    static func trimmed(_ text: String) -> String {
-        var s = Substring(text)
-        while let first = s.first, first == " " || first == "\t" { s.removeFirst() }
-        while let last = s.last, last == " " || last == "\t" { s.removeLast() }
-        return String(s)
+                    missing: missingValues.map { Array($0.trimmingCharacters(in: CellReading.blanks).utf8) }.filter { !$0.isEmpty })
     }
 }
 
@@ -97,6 +91,9 @@ struct CellReading: Sendable, Hashable {
     var missing: [[UInt8]] = []
 
     static let standard = CellReading()
+
+    /// What a cell is trimmed of: spaces and tabs.
+    static let blanks = CharacterSet(charactersIn: " \t")
 
     /// Whether cells are read as RFC 4180 with a decimal point and only empty cells missing.
     var isStandard: Bool { !decimalComma && missing.isEmpty }
