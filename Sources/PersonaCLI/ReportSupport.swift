@@ -42,9 +42,6 @@ struct ReportOptions: ParsableArguments {
 }
 
 enum ReportSupport {
-    /// The account columns looked for when `--account-column` is not given.
-    static let defaultAccountColumns = ["profile_account_id", "account_id"]
-
     /// Reads `table` (the file `path`) with the model, assigns every customer and builds the
     /// report files; errors name the file.
     /// Every file a report directory receives: the CSV files and `report.html`.
@@ -80,7 +77,7 @@ enum ReportSupport {
 
     /// The columns whose text a report may need beyond the schema's attributes.
     static func textColumns(_ options: ReportOptions) -> [String] {
-        options.accountColumn.map { [$0] } ?? defaultAccountColumns
+        options.accountColumn.map { [$0] } ?? PersonaReportOptions.defaultAccountColumns
     }
 
     /// Builds the report files from customers already read, encoded and assigned (training's
@@ -88,23 +85,19 @@ enum ReportSupport {
     static func render(model: PersonaModel, customers: CustomerData, matrix: FeatureMatrix, assignments: [PersonaAssignment],
                        columnNames: [String], texts: (String) -> [String]?, path: String,
                        options: ReportOptions, extras: Extras = Extras()) throws -> (files: ReportWriter.Files, customers: Int) {
-        let accountColumn: String?
-        if let name = options.accountColumn {
-            if options.crossTabColumns.contains(name) {
-                throw CommandFailure("\(path): --account-column and --crosstab-column both name '\(name)': an account column is reported as account mixes, not cross-tabulated")
-            }
-            guard columnNames.contains(name) else {
-                throw CommandFailure("\(path): --account-column '\(name)': no such column (columns: \(columnNames.joined(separator: ", ")))")
-            }
-            accountColumn = name
-        } else {
-            accountColumn = defaultAccountColumns.first { columnNames.contains($0) }
+        let reportOptions: PersonaReportOptions
+        do {
+            reportOptions = try PersonaReportOptions.resolved(
+                for: customers.schema, columnNames: columnNames, valueColumn: options.valueColumn,
+                crossTabColumns: options.crossTabColumns, accountColumn: options.accountColumn)
+        } catch .accountColumnCrossTabulated(let name) {
+            throw CommandFailure("\(path): --account-column and --crosstab-column both name '\(name)': an account column is reported as account mixes, not cross-tabulated")
+        } catch .unknownAccountColumn(let name, let columns) {
+            throw CommandFailure("\(path): --account-column '\(name)': no such column (columns: \(columns.joined(separator: ", ")))")
+        } catch {
+            throw CommandFailure("\(path): \(error.description)")
         }
-        var reportOptions = PersonaReportOptions.defaults(for: customers.schema)
-        if let value = options.valueColumn { reportOptions.valueColumn = value }
-        if !options.crossTabColumns.isEmpty { reportOptions.crossTabColumns = options.crossTabColumns }
-        reportOptions.crossTabColumns.removeAll { $0 == accountColumn && options.crossTabColumns.isEmpty }
-        reportOptions.accountColumn = accountColumn
+        let accountColumn = reportOptions.accountColumn
         let accounts = accountColumn.flatMap(texts)
         let report: PersonaReport
         do {

@@ -272,6 +272,31 @@ struct PersonaReportTests {
         for e in [missing].compactMap({ $0 }) { #expect(!e.description.contains("\n")) }
     }
 
+    @Test("resolved options: given choices win, the default account column is found and not cross-tabulated, conflicts are named")
+    func resolvedOptions() throws {
+        let schema = PersonaSchema(idColumn: "id", attributes: [
+            Attribute(name: "wish_quality", group: .wishes, kind: .ordinal(levels: [1, 2, 3, 4, 5])),
+            Attribute(name: "profile_customer_value", kind: .continuous, role: .profile),
+            Attribute(name: "profile_phase", kind: .categorical(categories: ["new", "loyal"]), role: .profile),
+            Attribute(name: "profile_account_id", kind: .categorical(categories: ["A1", "A2"]), role: .profile),
+        ])
+        let columns = ["id", "wish_quality", "profile_customer_value", "profile_phase", "profile_account_id"]
+        let defaults = try PersonaReportOptions.resolved(for: schema, columnNames: columns)
+        #expect(defaults.valueColumn == "profile_customer_value")
+        #expect(defaults.accountColumn == "profile_account_id")
+        #expect(defaults.crossTabColumns == ["profile_phase"])
+        let chosen = try PersonaReportOptions.resolved(for: schema, columnNames: columns, valueColumn: "wish_quality",
+                                                       crossTabColumns: ["profile_account_id"], accountColumn: nil)
+        #expect(chosen.valueColumn == "wish_quality" && chosen.crossTabColumns == ["profile_account_id"])
+        #expect(try PersonaReportOptions.resolved(for: schema, columnNames: Array(columns.dropLast())).accountColumn == nil)
+        #expect(throws: PersonaReportError.accountColumnCrossTabulated(name: "profile_phase")) {
+            try PersonaReportOptions.resolved(for: schema, columnNames: columns, crossTabColumns: ["profile_phase"], accountColumn: "profile_phase")
+        }
+        #expect(throws: PersonaReportError.unknownAccountColumn(name: "company", columns: columns)) {
+            try PersonaReportOptions.resolved(for: schema, columnNames: columns, accountColumn: "company")
+        }
+    }
+
     @Test("defaults: the value column is a continuous profile column named like value; categorical profile columns are cross-tabulated")
     func defaults() {
         var schema = ReportFixture.schema

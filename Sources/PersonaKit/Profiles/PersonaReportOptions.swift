@@ -39,6 +39,36 @@ public struct PersonaReportOptions: Sendable, Hashable {
         let crossTabs = profile.filter { if case .categorical = $0.kind { true } else { false } }.map(\.name)
         return PersonaReportOptions(valueColumn: value?.name, crossTabColumns: crossTabs)
     }
+
+    /// The account columns looked for when none is named.
+    public static let defaultAccountColumns = ["profile_account_id", "account_id"]
+
+    /// The options a report of a file with `columnNames` uses: each choice given, else its
+    /// default (``defaults(for:)``; the account column the first of ``defaultAccountColumns``
+    /// the file has, which then is not also cross-tabulated).
+    /// - Throws: ``PersonaReportError/accountColumnCrossTabulated(name:)`` when the account
+    ///   column is also named for a cross-table, ``PersonaReportError/unknownAccountColumn(name:columns:)``
+    ///   when the file lacks it.
+    public static func resolved(for schema: PersonaSchema, columnNames: [String], valueColumn: String? = nil,
+                                crossTabColumns: [String] = [], accountColumn: String? = nil) throws(PersonaReportError) -> PersonaReportOptions {
+        let account: String?
+        if let name = accountColumn {
+            guard !crossTabColumns.contains(name) else { throw .accountColumnCrossTabulated(name: name) }
+            guard columnNames.contains(name) else { throw .unknownAccountColumn(name: name, columns: columnNames) }
+            account = name
+        } else {
+            account = defaultAccountColumns.first { columnNames.contains($0) }
+        }
+        var options = defaults(for: schema)
+        if let valueColumn { options.valueColumn = valueColumn }
+        if !crossTabColumns.isEmpty {
+            options.crossTabColumns = crossTabColumns
+        } else {
+            options.crossTabColumns.removeAll { $0 == account }
+        }
+        options.accountColumn = account
+        return options
+    }
 }
 
 /// Why a report cannot be built with the options given.
@@ -59,6 +89,10 @@ public enum PersonaReportError: Error, Equatable, Sendable, CustomStringConverti
     case crossTabColumnNotCategorical(name: String, kind: String)
     /// The account ids do not match the rows.
     case accountCountMismatch(rows: Int, accounts: Int)
+    /// The account column is also named for a cross-table.
+    case accountColumnCrossTabulated(name: String)
+    /// The file has no such account column.
+    case unknownAccountColumn(name: String, columns: [String])
 
     /// The column the error is about and what it is for, if it is about one.
     public var column: (use: ColumnUse, name: String)? {
@@ -66,7 +100,7 @@ public enum PersonaReportError: Error, Equatable, Sendable, CustomStringConverti
         case .unknownColumn(let use, let name, _): (use, name)
         case .valueColumnNotNumeric(let name, _): (.value, name)
         case .crossTabColumnNotCategorical(let name, _): (.crossTab, name)
-        case .accountCountMismatch: nil
+        case .accountCountMismatch, .accountColumnCrossTabulated, .unknownAccountColumn: nil
         }
     }
 
@@ -82,6 +116,10 @@ public enum PersonaReportError: Error, Equatable, Sendable, CustomStringConverti
             return "cross-tab column '\(name)': a cross-table needs a categorical column, but it is \(kind)"
         case .accountCountMismatch(let rows, let accounts):
             return "\(accounts) account ids for \(rows) customers"
+        case .accountColumnCrossTabulated(let name):
+            return "account column '\(name)' is also a cross-tab column: an account column is reported as account mixes, not cross-tabulated"
+        case .unknownAccountColumn(let name, let columns):
+            return "account column '\(name)': no such column (columns: \(columns.joined(separator: ", ")))"
         }
     }
 }
