@@ -77,20 +77,16 @@ struct DriftCommand: ParsableCommand {
         }
         if let dir = drift.driftOut { try CommandSupport.checkWritableDirectory(dir) }
 
-        let transitions = PersonaTransitions(previous: previousMembers, current: currentMembers,
-                                             previousDistances: previousDistances, currentDistances: currentDistances,
-                                             previousPersonas: previousModel?.personas.map(\.id),
-                                             currentPersonas: currentModel?.personas.map(\.id))
-        var events: [PersonaEvent]? = nil
-        if let previousModel, let currentModel {
-            do {
-                events = try PersonaEvents.detect(previous: previousModel, current: currentModel, previousMembers: previousMembers,
-                                                  currentMembers: currentMembers, thresholds: drift.thresholds)
-            } catch { throw CommandFailure(error.description) }
-        }
+        let comparison: PeriodComparison
+        do {
+            comparison = try PeriodComparison(
+                previous: PeriodSnapshot(model: previousModel, members: previousMembers, distances: previousDistances),
+                current: PeriodSnapshot(model: currentModel, members: currentMembers, distances: currentDistances),
+                thresholds: drift.thresholds)
+        } catch { throw CommandFailure(error.description) }
         let report = DriftReport(before: previousModel.map(DriftReport.Side.init(model:)) ?? .init(members: previousMembers),
                                  after: currentModel.map(DriftReport.Side.init(model:)) ?? .init(members: currentMembers),
-                                 transitions: transitions, events: events, distribution: nil, matching: nil)
+                                 comparison: comparison)
         if let dir = drift.driftOut {
             var outputs = OutputSet()
             do {

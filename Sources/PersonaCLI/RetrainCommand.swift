@@ -154,11 +154,7 @@ struct RetrainCommand: ParsableCommand {
         // Drift.
         let members = Dictionary(uniqueKeysWithValues: zip(customers.ids, retrained.assignments.map(\.persona)))
         let distances = Dictionary(uniqueKeysWithValues: zip(customers.ids, retrained.assignments.map(\.distance)))
-        let transitions = previousMembers.map {
-            PersonaTransitions(previous: $0, current: members, previousDistances: previousDistances, currentDistances: distances,
-                               previousPersonas: previousModel.personas.map(\.id), currentPersonas: model.personas.map(\.id))
-        }
-        var distribution: DistributionDrift? = nil
+        var previousCustomers: (customers: CustomerData, personas: [Int])? = nil
         if let previousData {
             let before = try Self.read(previousData, schema: schema, dialect: dataFormat.dialect, threads: threads)
             let beforePersonas = before.ids.indices.map { previousMembers?[before.ids[$0]] }
@@ -168,11 +164,17 @@ struct RetrainCommand: ParsableCommand {
             } else {
                 assigned = previousAssigned!.assignments.map(\.persona)   // the same file, in the same order
             }
-            distribution = DistributionDrift(previous: before, previousPersonas: assigned, current: customers,
-                                             currentPersonas: retrained.assignments.map(\.persona))
+            previousCustomers = (before, assigned)
         }
-        let report = DriftReport(before: .init(model: previousModel), after: .init(model: model), transitions: transitions,
-                                 events: matching.events, distribution: distribution, matching: matching)
+        let comparison: PeriodComparison
+        do {
+            comparison = try PeriodComparison(
+                previous: PeriodSnapshot(model: previousModel, members: previousMembers, distances: previousDistances, data: previousCustomers),
+                current: PeriodSnapshot(model: model, members: members, distances: distances,
+                                        data: (customers, retrained.assignments.map(\.persona))),
+                events: matching.events)
+        } catch { throw CommandFailure("\(data): \(error.description)") }
+        let report = DriftReport(before: .init(model: previousModel), after: .init(model: model), comparison: comparison, matching: matching)
 
         var outputs = OutputSet()
         do {

@@ -47,6 +47,12 @@ public struct DriftReport: Sendable {
     /// PSI of the persona shares (personas matched by identifier).
     public let sharePSI: Double
 
+    /// The report of a comparison.
+    public init(before: Side, after: Side, comparison: PeriodComparison, matching: PersonaMatching? = nil) {
+        self.init(before: before, after: after, transitions: comparison.transitions, events: comparison.events,
+                  distribution: comparison.distribution, matching: matching)
+    }
+
     /// Assembles a report.
     public init(before: Side, after: Side, transitions: PersonaTransitions?, events: [PersonaEvent]?,
                 distribution: DistributionDrift?, matching: PersonaMatching?) {
