@@ -143,7 +143,7 @@ struct CellReading: Sendable, Hashable {
 
     /// A cell's text as a value: the empty string for a missing-value text, else as given.
     func text(_ trimmed: String) -> String {
-        guard !missing.isEmpty, missing.contains(Array(trimmed.utf8)) else { return trimmed }
+        guard !missing.isEmpty, missing.contains(where: { $0.elementsEqual(trimmed.utf8) }) else { return trimmed }
         return ""
     }
 
@@ -152,18 +152,15 @@ struct CellReading: Sendable, Hashable {
     /// gets a point.
     func normalized(_ cell: String) -> String {
         if isStandard { return cell }
-        let bytes = Array(cell.utf8)
-        let count = bytes.count
-        return bytes.withUnsafeBufferPointer { buffer -> String in
-            guard let base = buffer.baseAddress else { return cell }
+        let count = cell.utf8.count
+        var bytes = Array(cell.utf8) + Array(repeating: 0x20, count: 8)   // padding the parser may read
+        return bytes.withUnsafeMutableBufferPointer { buffer -> String in
+            let base = UnsafePointer(buffer.baseAddress!)
             if isMissing(base, 0, count) { return "" }
-            guard decimalComma, buffer.contains(0x2C) else { return cell }
-            var padded = Array(buffer) + Array(repeating: 0x20, count: 8)
-            return padded.withUnsafeMutableBufferPointer { p -> String in
-                guard case .number = numericCell(UnsafePointer(p.baseAddress!), 0, count, readable: count + 8) else { return cell }
-                for i in 0..<count where p[i] == 0x2C { p[i] = 0x2E }
-                return String(decoding: UnsafeBufferPointer(start: p.baseAddress!, count: count), as: UTF8.self)
-            }
+            guard decimalComma, buffer[..<count].contains(0x2C),
+                  case .number = numericCell(base, 0, count, readable: count + 8) else { return cell }
+            for i in 0..<count where buffer[i] == 0x2C { buffer[i] = 0x2E }
+            return String(decoding: UnsafeBufferPointer(rebasing: buffer[..<count]), as: UTF8.self)
         }
     }
 }

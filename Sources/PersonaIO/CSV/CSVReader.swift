@@ -89,13 +89,7 @@ public enum CSVReader {
     /// - Complexity: O(file size).
     public static func read(contentsOf url: URL, displayName: String? = nil, separator: Character = ",") throws(CSVError) -> RawTable {
         let name = displayName ?? url.lastPathComponent
-        let bytes: [UInt8]
-        do {
-            bytes = try AtomicFile.readBytes(at: url)
-        } catch {
-            throw .cannotRead(file: name, reason: error.reason)
-        }
-        return try parse(bytes, file: name, separator: separator)
+        return try parse(try bytes(of: url, name: name), file: name, separator: separator)
     }
 
     /// Parses CSV bytes (UTF-8) into a table.
@@ -133,9 +127,7 @@ public enum CSVReader {
     /// - Throws: as `read(contentsOf:displayName:separator:)`.
     public static func read(contentsOf url: URL, displayName: String? = nil, dialect: CSVDialect) throws(CSVError) -> RawTable {
         let name = displayName ?? url.lastPathComponent
-        let bytes: [UInt8]
-        do { bytes = try AtomicFile.readBytes(at: url) } catch { throw .cannotRead(file: name, reason: error.reason) }
-        return try parse(bytes, file: name, dialect: dialect)
+        return try parse(try bytes(of: url, name: name), file: name, dialect: dialect)
     }
 
     /// Parses CSV bytes written in `dialect`, as `read(contentsOf:displayName:dialect:)`.
@@ -150,6 +142,11 @@ public enum CSVReader {
     }
 
     // MARK: - Implementation
+
+    /// The file's bytes, or ``CSVError/cannotRead(file:reason:)`` naming it.
+    private static func bytes(of url: URL, name: String) throws(CSVError) -> [UInt8] {
+        do { return try AtomicFile.readBytes(at: url) } catch { throw .cannotRead(file: name, reason: error.reason) }
+    }
 
     static func separatorByte(_ separator: Character) -> UInt8 {
         guard let byte = separator.asciiValue, byte != 0x22, byte != 0x0A, byte != 0x0D else {
