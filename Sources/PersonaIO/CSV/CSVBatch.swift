@@ -61,7 +61,7 @@ public struct CSVBatch: Sendable, CellSource {
     public func trimmedText(row: Int, column: Int) -> String {
         let field = bounds(row, column)
         let text = bytes.withUnsafeBufferPointer { Self.trimmedString($0.baseAddress!, field) }
-        return reading.missing.isEmpty ? text : reading.text(text)
+        return reading.text(text)
     }
 
     public func numericCell(row: Int, column: Int) -> NumericCell {
@@ -132,9 +132,6 @@ public struct CSVBatch: Sendable, CellSource {
             fields.withUnsafeBufferPointer { fields in
                 let base = buffer.baseAddress!
                 let reading = reading
-                guard !reading.missing.isEmpty else {
-                    return (0..<rowCount).map { row in Self.trimmedString(base, fields[row * width + column]) }
-                }
                 return (0..<rowCount).map { row in reading.text(Self.trimmedString(base, fields[row * width + column])) }
             }
         }
@@ -152,8 +149,7 @@ public struct CSVBatch: Sendable, CellSource {
     static func numericCell(_ base: UnsafePointer<UInt8>, _ field: FieldBounds, readable: Int,
                             reading: CellReading = .standard) -> NumericCell {
         if field.escaped {
-            let text = trimmedString(base, field)
-            return text.isEmpty || reading.text(text).isEmpty ? .empty : .text
+            return reading.text(trimmedString(base, field)).isEmpty ? .empty : .text
         }
         if !reading.isStandard { return reading.numericCell(base, field.start, field.end, readable: readable) }
         return NumberParser.parse(base, from: field.start, to: field.end, readable: readable)
