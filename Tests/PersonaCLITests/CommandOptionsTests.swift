@@ -19,6 +19,8 @@ struct CommandOptionsTests {
         "export-sql": ["--model", "m.json", "--dialect", "duckdb"],
         "sample": ["--out-dir", "s"],
         "schema": ["--data", "d.csv"],
+        "features": ["--orders", "o.csv", "--customer-column", "c", "--date-column", "d", "--amount-column", "a",
+                     "--period", "month", "--out-dir", "f"],
     ]
 
     @Test("every command takes --quiet and -q")

@@ -24,7 +24,8 @@ struct PackageMetadataTests {
         #expect(PersonaCommand.configuration.version == version)
 
         let changelog = try Self.text("CHANGELOG.md")
-        let entries = changelog.split(separator: "\n").filter { $0.hasPrefix("## ") }
+        // An "Unreleased" section above the newest release collects changes not yet released.
+        let entries = changelog.split(separator: "\n").filter { $0.hasPrefix("## ") && $0 != "## Unreleased" }
         let newest = try #require(entries.first, "CHANGELOG.md has no '## <version>' entry")
         #expect(newest.dropFirst(3).split(separator: " ").first.map(String.init) == version, "\(newest)")
 
