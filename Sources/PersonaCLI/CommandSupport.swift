@@ -239,6 +239,7 @@ enum CommandSupport {
             case .tolerance: "--tolerance"
             case .threads: "--threads"
             case .seedingTrials: "seedingTrials"   // no option sets it
+            case .swapTrials: "--swap-trials"
             }
             throw CommandFailure("\(option) \(error.value): \(error.requirement)")
         }

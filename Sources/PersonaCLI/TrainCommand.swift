@@ -42,6 +42,9 @@ struct TrainCommand: ParsableCommand {
     @Option(help: "After the iterations: hartigan (default; single-point moves that never raise the inertia) or none (plain Lloyd fixed point).")
     var refinement: KMeansRefinement = .hartigan
 
+    @Option(help: "Swap trials of the global step after the restarts (default: min(2k, 20); 0 turns it off). Each moves one centre where the personas serve the data worst and keeps the result only if the inertia falls.")
+    var swapTrials: Int?
+
     @Option(help: "Worker threads (default: all cores). Results do not depend on it.")
     var threads: Int?
 
@@ -66,7 +69,8 @@ struct TrainCommand: ParsableCommand {
 
     func run() throws {
         let kmeans = KMeansConfiguration(clusterCount: k, restarts: restarts, maxIterations: maxIterations,
-                                         tolerance: tolerance, seed: seed, algorithm: algorithm, threads: threads, refinement: refinement)
+                                         tolerance: tolerance, seed: seed, algorithm: algorithm, threads: threads, refinement: refinement,
+                                         swapTrials: swapTrials)
         try CommandSupport.check(kmeans)
         if reportDir == nil, report.isSet {
             throw CommandFailure("the report options (--value-column, --crosstab-column, --account-column, --report-separator, --min-cell-size) need --report-dir")

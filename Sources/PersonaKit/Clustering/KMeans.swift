@@ -22,6 +22,10 @@ public struct KMeansDiagnostics: Sendable, Hashable, Codable {
     /// The iteration step used (what ``KMeansAlgorithm/auto`` chose); `nil` in diagnostics
     /// recorded before the library reported it.
     public var algorithm: KMeansAlgorithm?
+    /// Swap trials of the global step (`nil` when it did not run).
+    public var swapTrials: Int?
+    /// Swaps the global step kept (`nil` when it did not run).
+    public var acceptedSwaps: Int?
 
     /// Creates diagnostics.
     public init(iterations: Int, converged: Bool, inertiaHistory: [Double], relocations: Int, refinementMoves: Int,
@@ -115,10 +119,24 @@ public enum KMeans {
             progress?(KMeansProgress(restart: restart, restarts: configuration.restarts, inertia: result.inertia,
                                      iterations: result.diagnostics.iterations, bestInertia: best!.inertia))
         }
-        var diagnostics = best!.diagnostics
+        var kept = best!
+        var diagnostics = kept.diagnostics
+        let swapTrials = configuration.effectiveSwapTrials
+        if swapTrials > 0 {
+            let search = SwapSearch.improve(data, weights: weights, best: kept, threshold: threshold, moments: moments,
+                                            configuration: configuration, trials: swapTrials)
+            evaluations += search.evaluations
+            if search.accepted > 0 {
+                kept = search.result
+                diagnostics = search.result.diagnostics
+                diagnostics.bestRestart = best!.diagnostics.bestRestart
+            }
+            diagnostics.swapTrials = search.trials
+            diagnostics.acceptedSwaps = search.accepted
+        }
         diagnostics.restartInertias = inertias
         diagnostics.distanceEvaluations = evaluations
-        return KMeansResult(centroids: best!.centroids, labels: best!.labels, inertia: best!.inertia,
+        return KMeansResult(centroids: kept.centroids, labels: kept.labels, inertia: kept.inertia,
                             diagnostics: diagnostics)
     }
 

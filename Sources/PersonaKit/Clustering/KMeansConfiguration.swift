@@ -79,11 +79,14 @@ public struct KMeansConfiguration: Sendable, Hashable, Codable {
     public var threads: Int?
     /// Refinement after each start's iterations. Default ``KMeansRefinement/hartigan``.
     public var refinement: KMeansRefinement
+    /// Swap trials of the global step that follows the restarts (see `Docs/KMeans.md`), or
+    /// `nil` for the default, min(2k, 20); 0 turns the step off.
+    public var swapTrials: Int?
 
     /// Creates a configuration.
     public init(clusterCount: Int, restarts: Int = 4, maxIterations: Int? = 300, tolerance: Double = 1e-4,
                 seed: UInt64 = 42, seedingTrials: Int? = nil, algorithm: KMeansAlgorithm = .auto,
-                threads: Int? = nil, refinement: KMeansRefinement = .hartigan) {
+                threads: Int? = nil, refinement: KMeansRefinement = .hartigan, swapTrials: Int? = nil) {
         self.clusterCount = clusterCount
         self.restarts = restarts
         self.maxIterations = maxIterations
@@ -93,6 +96,7 @@ public struct KMeansConfiguration: Sendable, Hashable, Codable {
         self.algorithm = algorithm
         self.threads = threads
         self.refinement = refinement
+        self.swapTrials = swapTrials
     }
 }
 
@@ -100,7 +104,7 @@ public struct KMeansConfiguration: Sendable, Hashable, Codable {
 public struct KMeansParameterError: Error, Equatable, Sendable, CustomStringConvertible {
     /// The option.
     public enum Parameter: String, Sendable, Equatable, CaseIterable {
-        case clusterCount, restarts, maxIterations, tolerance, threads, seedingTrials
+        case clusterCount, restarts, maxIterations, tolerance, threads, seedingTrials, swapTrials
     }
 
     /// The option that is out of range.
@@ -129,10 +133,14 @@ extension KMeansConfiguration {
         guard tolerance.isFinite, tolerance >= 0 else { throw fail(.tolerance, tolerance, "must be finite and ≥ 0") }
         if let t = threads, t < 1 { throw fail(.threads, t, "must be at least 1") }
         if let t = seedingTrials, t < 1 { throw fail(.seedingTrials, t, "must be at least 1") }
+        if let t = swapTrials, t < 0 { throw fail(.swapTrials, t, "must be at least 0") }
     }
 
     /// The candidates per greedy k-means++ step actually used.
     var effectiveSeedingTrials: Int { seedingTrials ?? (2 + Int(log(Double(max(1, clusterCount))))) }
+
+    /// The swap trials of the global step actually used: none for one cluster.
+    var effectiveSwapTrials: Int { clusterCount < 2 ? 0 : swapTrials ?? min(2 * clusterCount, 20) }
 }
 
 /// What went wrong in a k-means fit, with the numbers involved.
