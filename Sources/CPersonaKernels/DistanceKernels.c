@@ -233,6 +233,147 @@ static void block_distances_avx(const float *x, const float *block, long d, floa
 }
 #endif
 
+// Screened nearest centre. Each row is first measured against every centre by the inner
+// product form ‖x‖² − 2x·c + ‖c‖², one fused multiply-add per dimension and centre where the
+// processor has FMA (a third of the exact kernel's arithmetic). Its error is bounded: with
+// u = 2⁻²⁴, the dot product is off by at most d·u·Σ|x_j c_j| ≤ d·u·(‖x‖² + ‖c‖²)/2, the norm by
+// d·u·‖x‖², the stored centre norm by u·‖c‖², and the two last roundings by 3u·(‖x‖² + ‖c‖²);
+// so |a − ‖x − c‖²| ≤ (d + 2)·2⁻²³·(‖x‖² + ‖c‖²), taken here as B = (d + 8)·2⁻²³·(‖x‖² + max‖c‖²).
+// The exact kernel's result e is within a relative γ = (d + 32)·2⁻²⁴ of the true distance
+// (as the bounds of the accelerated steps assume). When the screened nearest b and the
+// smallest other value a₂ satisfy (a_b + B)(1 + γ) < (a₂ − B)(1 − γ), every exact distance to
+// another centre exceeds the exact distance to b: b is the exact kernel's unique choice, and
+// its exact distance is computed alone. Any other row is measured exactly against every
+// centre. So labels and distances are bit-identical to pk_nearest_two's, on every machine,
+// with or without FMA; only the time differs.
+
+/// ‖x − c‖² for one centre in row-major layout, in exactly the order of the block kernels.
+ALWAYS_INLINE float exact_pair(const float *x, const float *c, long d) {
+    long full = d & ~7L;
+    float s = 0;
+    if (full > 0) {
+        v8f p = splat(0);
+        for (long j = 0; j < full; j += 8) {
+            v8f t = load8(c + j) - load8(x + j);
+            p = p + t * t;
+        }
+        s = p[0];
+        for (int lane = 1; lane < 8; lane++) s = s + p[lane];
+    }
+    for (long j = full; j < d; j++) {
+        float t = c[j] - x[j];
+        s = s + t * t;
+    }
+    return s;
+}
+
+ALWAYS_INLINE float approximate_norm(const float *x, long d) {
+    v8f p = splat(0);
+    long j = 0;
+    for (; j + 8 <= d; j += 8) {
+        v8f v = load8(x + j);
+        p = p + v * v;
+    }
+    float s = ((p[0] + p[1]) + (p[2] + p[3])) + ((p[4] + p[5]) + (p[6] + p[7]));
+    for (; j < d; j++) s = s + x[j] * x[j];
+    return s;
+}
+
+/// The exact nearest centre of one row (pk_nearest_two's choice) and its distance.
+ALWAYS_INLINE void exact_nearest(const float *x, long d, const float *blocks, long k,
+                                 int32_t *first, float *firstDistance) {
+    Nearest n = {INFINITY, INFINITY, -1, -1};
+    for (long base = 0; base < k; base += 8) {
+        v8f lanes;
+        block1(x, blocks + base * d, d, &lanes);
+        fold(&n, &lanes, (int32_t)base, k - base);
+    }
+    *first = n.firstIndex < 0 ? 0 : n.firstIndex;
+    *firstDistance = n.first;
+}
+
+ALWAYS_INLINE long nearest_screened_body(const float *x, long rows, long d, const float *blocks,
+                                         const float *centres, const float *norms, long k,
+                                         int32_t *first, float *firstDistance, int fused) {
+    float maxNorm = 0;
+    for (long c = 0; c < k; c++) maxNorm = norms[c] > maxNorm ? norms[c] : maxNorm;
+    const double gamma = (double)(d + 32) * 0x1p-24;
+    const double slack = (double)(d + 8) * 0x1p-23 * (1 + 0x1p-20);
+    long fallbacks = 0;
+    long r = 0;
+    for (; r + 4 <= rows; r += 4) {
+        const float *xr[4] = {x + r * d, x + (r + 1) * d, x + (r + 2) * d, x + (r + 3) * d};
+        float nx[4];
+        for (int i = 0; i < 4; i++) nx[i] = approximate_norm(xr[i], d);
+        Nearest n[4] = {{INFINITY, INFINITY, -1, -1}, {INFINITY, INFINITY, -1, -1},
+                        {INFINITY, INFINITY, -1, -1}, {INFINITY, INFINITY, -1, -1}};
+        for (long base = 0; base < k; base += 8) {
+            const float *block = blocks + base * d;
+            v8f a0 = splat(0), a1 = splat(0), a2 = splat(0), a3 = splat(0);
+            for (long j = 0; j < d; j++) {
+                v8f c = load8(block + j * 8);
+                if (fused) {
+                    a0 = __builtin_elementwise_fma(splat(xr[0][j]), c, a0);
+                    a1 = __builtin_elementwise_fma(splat(xr[1][j]), c, a1);
+                    a2 = __builtin_elementwise_fma(splat(xr[2][j]), c, a2);
+                    a3 = __builtin_elementwise_fma(splat(xr[3][j]), c, a3);
+                } else {
+                    a0 = a0 + splat(xr[0][j]) * c; a1 = a1 + splat(xr[1][j]) * c;
+                    a2 = a2 + splat(xr[2][j]) * c; a3 = a3 + splat(xr[3][j]) * c;
+                }
+            }
+            v8f nc = load8(norms + base);
+            v8f lanes[4] = {(splat(nx[0]) + nc) - (a0 + a0), (splat(nx[1]) + nc) - (a1 + a1),
+                            (splat(nx[2]) + nc) - (a2 + a2), (splat(nx[3]) + nc) - (a3 + a3)};
+            for (int i = 0; i < 4; i++) fold(&n[i], &lanes[i], (int32_t)base, k - base);
+        }
+        for (int i = 0; i < 4; i++) {
+            double bound = slack * ((double)nx[i] + (double)maxNorm);
+            int certain = k == 1 || ((double)n[i].first + bound) * (1 + gamma) < ((double)n[i].second - bound) * (1 - gamma);
+            if (certain) {
+                int32_t b = n[i].firstIndex;
+                first[r + i] = b;
+                firstDistance[r + i] = exact_pair(xr[i], centres + (long)b * d, d);
+            } else {
+                exact_nearest(xr[i], d, blocks, k, first + r + i, firstDistance + r + i);
+                fallbacks++;
+            }
+        }
+    }
+    for (; r < rows; r++) exact_nearest(x + r * d, d, blocks, k, first + r, firstDistance + r);
+    return fallbacks;
+}
+
+#if defined(__x86_64__)
+__attribute__((target("avx2,fma")))
+static long nearest_screened_fma(const float *x, long rows, long d, const float *blocks, const float *centres,
+                                 const float *norms, long k, int32_t *first, float *firstDistance) {
+    return nearest_screened_body(x, rows, d, blocks, centres, norms, k, first, firstDistance, 1);
+}
+
+__attribute__((target("avx")))
+static long nearest_screened_avx(const float *x, long rows, long d, const float *blocks, const float *centres,
+                                 const float *norms, long k, int32_t *first, float *firstDistance) {
+    return nearest_screened_body(x, rows, d, blocks, centres, norms, k, first, firstDistance, 0);
+}
+#endif
+
+long pk_nearest_screened_portable(const float *x, long rows, long d, const float *blocks, const float *centres,
+                                  const float *norms, long k, int32_t *first, float *firstDistance) {
+    return nearest_screened_body(x, rows, d, blocks, centres, norms, k, first, firstDistance, 0);
+}
+
+long pk_nearest_screened(const float *x, long rows, long d, const float *blocks, const float *centres,
+                         const float *norms, long k, int32_t *first, float *firstDistance) {
+#if defined(__x86_64__)
+    if (__builtin_cpu_supports("fma") && __builtin_cpu_supports("avx2"))
+        return nearest_screened_fma(x, rows, d, blocks, centres, norms, k, first, firstDistance);
+    if (__builtin_cpu_supports("avx"))
+        return nearest_screened_avx(x, rows, d, blocks, centres, norms, k, first, firstDistance);
+#endif
+    return pk_nearest_screened_portable(x, rows, d, blocks, centres, norms, k, first, firstDistance);
+}
+
 ALWAYS_INLINE void sum_rows_body(const float *x, long rows, long d, const int32_t *labels, const _Bool *include,
                                  const double *weights, double *sums, double *clusterWeights) {
     for (long r = 0; r < rows; r++) {
