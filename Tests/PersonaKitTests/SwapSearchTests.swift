@@ -30,7 +30,7 @@ struct SwapSearchTests {
         for stream in UInt64(0)..<6 {
             var rng = SeededGenerator(seed: 11, stream: stream)
             var evaluations = 0
-            let swapped = try #require(SwapSearch.swappedStart(data, weights: nil, centroids: start, using: &rng,
+            let swapped = try #require(SwapSearch.swappedStart(data, weights: nil, centroids: start, candidates: 3, using: &rng,
                                                                evaluations: &evaluations))
             let changed = (0..<k).filter { c in (0..<d).contains { swapped[c, $0] != start[c, $0] } }
             try #require(changed.count == 1)

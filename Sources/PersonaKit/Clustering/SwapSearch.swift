@@ -6,11 +6,12 @@
 /// Moving one centre elsewhere and letting k-means settle again escapes such optima; that is
 /// Fränti's random swap ("Efficiency of random swap clustering", J. Big Data 2018). Here the
 /// swap is chosen rather than drawn blindly, in the manner of k-means++ with local search
-/// (Lattanzi & Sohler, ICML 2019): the new centre is a row drawn with probability
-/// proportional to weight × squared distance to its nearest centre (where the partition
-/// serves the data worst), and the centre it replaces is the one whose removal, with the new
-/// row added, costs least — computed exactly for every centre in one pass from each row's
-/// nearest and second-nearest distances. Each trial then runs the configured iterations and
+/// (Lattanzi & Sohler, ICML 2019): candidate rows are drawn with probability proportional to
+/// weight × squared distance to their nearest centre (where the partition serves the data
+/// worst), as many as the greedy seeding tries per step, and for each the centre whose
+/// removal, with the candidate added, costs least is found — exactly, for every centre in
+/// one pass from each row's nearest and second-nearest distances; the cheapest pair is
+/// swapped. Each trial then runs the configured iterations and
 /// refinement from the swapped centres; the partition is replaced only when the trial ends
 /// strictly lower.
 ///
@@ -69,7 +70,7 @@ enum SwapSearch {
         var acceptedHere = 0
         for _ in 0..<trials {
             guard let start = swappedStart(searchData, weights: searchWeights, centroids: current.centroids,
-                                           using: &rng, evaluations: &outcome.evaluations) else { break }
+                                           candidates: configuration.effectiveSeedingTrials, using: &rng, evaluations: &outcome.evaluations) else { break }
             outcome.trials += 1
             let trial = KMeans.iterate(searchData, weights: searchWeights, start: start, threshold: searchThreshold,
                                        moments: searchMoments, configuration: configuration)
@@ -92,11 +93,11 @@ enum SwapSearch {
         return outcome
     }
 
-    /// The centres with one replaced by a row drawn in proportion to weight × squared distance
-    /// to its nearest centre; the replaced centre is the one whose removal, with that row
-    /// added, leaves the lowest potential (ties to the lower index). `nil` when every row
-    /// sits on a centre.
-    static func swappedStart(_ data: FeatureMatrix, weights: [Double]?, centroids: FeatureMatrix,
+    /// The centres with one replaced by a row: of `candidates` rows drawn in proportion to
+    /// weight × squared distance to their nearest centre, and every centre each could replace,
+    /// the pair that leaves the lowest potential (ties to the earlier draw and the lower
+    /// centre). `nil` when every row sits on a centre.
+    static func swappedStart(_ data: FeatureMatrix, weights: [Double]?, centroids: FeatureMatrix, candidates: Int,
                              using rng: inout SeededGenerator, evaluations: inout Int) -> FeatureMatrix? {
         let n = data.rows, d = data.columns, k = centroids.rows
         let table = CentreTable(centroids.values, k: k, d: d)
@@ -116,35 +117,47 @@ enum SwapSearch {
             }
         }
         evaluations += n * k
-        // Draw the new centre by weight × squared distance, summed in row order.
+        // Draw candidates by weight × squared distance, summed in row order.
+        var cumulative = [Double](repeating: 0, count: n)
         var total = 0.0
-        for r in 0..<n { total += (weights?[r] ?? 1) * Double(first[r]) }
-        guard total > 0 else { return nil }
-        let target = rng.nextUnitDouble() * total
-        var running = 0.0, chosen = -1
         for r in 0..<n {
-            let mass = (weights?[r] ?? 1) * Double(first[r])
-            guard mass > 0 else { continue }
-            chosen = r
-            running += mass
-            if running > target { break }
+            total += (weights?[r] ?? 1) * Double(first[r])
+            cumulative[r] = total
         }
-        // The cost of removing centre i once the new row is a centre: rows of i go to the
-        // nearer of the new row and their second centre, the others keep the nearer of theirs
-        // and the new row.
+        guard total > 0 else { return nil }
+        // The best (candidate, removed centre) pair: the cost of removing centre i once the
+        // candidate is a centre is that rows of i go to the nearer of the candidate and their
+        // second centre, the others keep the nearer of theirs and the candidate.
+        var best: (row: Int, removed: Int, cost: Double)? = nil
         var extra = [Double](repeating: 0, count: k)
-        data.withValues { x in
-            let y = x + chosen * d
-            for r in 0..<n {
-                let w = weights?[r] ?? 1
-                guard w > 0 else { continue }
-                let toNew = DistanceKernel.squaredDistance(x + r * d, y, d)
-                extra[Int(label[r])] += w * (Double(min(toNew, second[r])) - Double(min(toNew, first[r])))
+        for _ in 0..<candidates {
+            let target = rng.nextUnitDouble() * total
+            var lo = 0, hi = n - 1
+            while lo < hi {
+                let mid = (lo + hi) / 2
+                if cumulative[mid] > target { hi = mid } else { lo = mid + 1 }
             }
+            let chosen = lo
+            for i in 0..<k { extra[i] = 0 }
+            var kept = 0.0
+            data.withValues { x in
+                let y = x + chosen * d
+                for r in 0..<n {
+                    let w = weights?[r] ?? 1
+                    guard w > 0 else { continue }
+                    let toNew = DistanceKernel.squaredDistance(x + r * d, y, d)
+                    let stay = Double(min(toNew, first[r]))
+                    kept += w * stay
+                    extra[Int(label[r])] += w * (Double(min(toNew, second[r])) - stay)
+                }
+            }
+            evaluations += n
+            var removed = 0
+            for i in 1..<k where extra[i] < extra[removed] { removed = i }
+            let cost = kept + extra[removed]
+            if best == nil || cost < best!.cost { best = (chosen, removed, cost) }
         }
-        evaluations += n
-        var removed = 0
-        for i in 1..<k where extra[i] < extra[removed] { removed = i }
+        let (chosen, removed, _) = best!
         var values = centroids.values
         data.withValues { x in
             for j in 0..<d { values[removed * d + j] = x[chosen * d + j] }
