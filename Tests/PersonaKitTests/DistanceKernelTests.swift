@@ -38,50 +38,6 @@ struct DistanceKernelTests {
         }
     }
 
-    @Test("the screened nearest centre equals the exact kernel's, bit for bit, portable and FMA code", arguments: shapes)
-    func screenedNearest(shape: (d: Int, k: Int)) {
-        for grid in [false, true] {
-            let (x, c) = Self.matrices(rows: 37, k: shape.k, d: shape.d, grid: grid, seed: UInt64(shape.d * 31 + shape.k))
-            let expected = KMeansKernels.referenceNearestTwo(x, centres: c).map {
-                KMeansKernels.Nearest(first: $0.first, firstDistance: Float(bitPattern: $0.firstDistance),
-                                      second: -1, secondDistance: .infinity)
-            }
-            for portable in [true, false] {
-                let (nearest, fallbacks) = KMeansKernels.screenedNearest(x, centres: c, portable: portable)
-                #expect(nearest == expected, "grid \(grid), portable \(portable)")
-                #expect((0...x.rows).contains(fallbacks))
-            }
-        }
-    }
-
-    @Test("rows far from the origin, near-ties and exact ties: the screen defers to the exact kernel")
-    func screenedNearestHardCases() {
-        var rng = SeededGenerator(seed: 77)
-        let d = 12, k = 9, n = 400
-        // Data offset by 1e4, where ‖x‖² − 2x·c + ‖c‖² loses about eight digits, and centres
-        // that differ in the last bits.
-        var c = [Float]()
-        for centre in 0..<k { for _ in 0..<d { c.append(10_000 + Float(centre % 3) * 1e-3 + Float(rng.nextUnitDouble())) } }
-        var x = [Float]()
-        for r in 0..<n {
-            let near = r % k
-            for j in 0..<d { x.append(c[near * d + j] + Float(rng.nextUnitDouble() - 0.5) * (r % 2 == 0 ? 1e-3 : 1)) }
-        }
-        let data = FeatureMatrix(rows: n, columns: d, values: x), centres = FeatureMatrix(rows: k, columns: d, values: c)
-        let expected = KMeansKernels.referenceNearestTwo(data, centres: centres).map { ($0.first, $0.firstDistance) }
-        for portable in [true, false] {
-            let (nearest, fallbacks) = KMeansKernels.screenedNearest(data, centres: centres, portable: portable)
-            #expect(nearest.map { ($0.first, $0.firstDistance) }.elementsEqual(expected, by: ==))
-            #expect(fallbacks > 0)
-        }
-        // Data on a standardised scale, distinct centres: the screen settles almost every row.
-        let y = FeatureMatrix(rows: 400, columns: 30, values: (0..<12_000).map { _ in Float(rng.nextUnitDouble() * 4 - 2) })
-        let centresY = FeatureMatrix(rows: 8, columns: 30, values: (0..<240).map { _ in Float(rng.nextUnitDouble() * 2 - 1) })
-        let (nearY, fallbacksY) = KMeansKernels.screenedNearest(y, centres: centresY)
-        #expect(fallbacksY <= 4)
-        #expect(nearY.map(\.first) == KMeansKernels.referenceNearestTwo(y, centres: centresY).map(\.first))
-    }
-
     @Test("one row against a block equals the reference distances", arguments: shapes)
     func blockDistances(shape: (d: Int, k: Int)) {
         let (x, c) = Self.matrices(rows: 5, k: shape.k, d: shape.d, grid: false, seed: UInt64(shape.d + shape.k))

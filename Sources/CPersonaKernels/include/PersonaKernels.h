@@ -15,16 +15,6 @@
 void pk_nearest_two(const float *x, long rows, long d, const float *blocks, long k,
                     int32_t *first, float *firstDistance, int32_t *second, float *secondDistance);
 
-/// For each of `rows` consecutive rows: the nearest centre and its squared distance, exactly
-/// as `pk_nearest_two` gives them, found by screening with the inner-product form and an
-/// error bound (see DistanceKernels.c). `centres` holds the centres row-major (k × d) and
-/// `norms` their squared norms, padded with zeros to the blocks' length. Returns the number
-/// of rows the screen could not settle (measured exactly against every centre).
-long pk_nearest_screened(const float *x, long rows, long d, const float *blocks, const float *centres,
-                         const float *norms, long k, int32_t *first, float *firstDistance);
-long pk_nearest_screened_portable(const float *x, long rows, long d, const float *blocks, const float *centres,
-                                  const float *norms, long k, int32_t *first, float *firstDistance);
-
 /// The squared distances from one row to the eight centres of one block.
 void pk_block_distances(const float *x, const float *block, long d, float out[8]);
 

@@ -13,9 +13,6 @@ final class CentreTable: @unchecked Sendable {
     let rows: WorkBuffer<Float>
     /// Blocks of `lanes` centres: value j of centre `b·lanes + i` at `(b·d + j)·lanes + i`.
     private let blocks: WorkBuffer<Float>
-    /// ‖c‖² of every centre (summed in `Double`, then rounded), zeros for the padding lanes:
-    /// for the screened kernel.
-    let norms: WorkBuffer<Float>
 
     /// A table of `k` centres of width `d`, all at the origin.
     init(k: Int, d: Int) {
@@ -23,7 +20,6 @@ final class CentreTable: @unchecked Sendable {
         self.d = d
         rows = WorkBuffer(repeating: 0, count: k * d)
         blocks = WorkBuffer(repeating: 0, count: (k + Self.lanes - 1) / Self.lanes * Self.lanes * d)
-        norms = WorkBuffer(repeating: 0, count: (k + Self.lanes - 1) / Self.lanes * Self.lanes)
     }
 
     /// A table holding `values` (k × d, row-major).
@@ -46,12 +42,7 @@ final class CentreTable: @unchecked Sendable {
         let lanes = Self.lanes
         for c in 0..<k {
             let block = blocks.base + (c / lanes) * d * lanes
-            var norm = 0.0
-            for j in 0..<d {
-                block[j * lanes + c % lanes] = rows[c * d + j]
-                norm += Double(rows[c * d + j]) * Double(rows[c * d + j])
-            }
-            norms[c] = Float(norm)
+            for j in 0..<d { block[j * lanes + c % lanes] = rows[c * d + j] }
         }
     }
 

@@ -69,26 +69,6 @@ enum DistanceKernel {
         }
     }
 
-    /// For `count` consecutive rows from `x`: the nearest centre of `table` and its squared
-    /// distance, exactly as ``withNearestTwo(rows:count:in:_:)`` gives them, found by
-    /// screening every centre with the inner-product form ‖x‖² − 2x·c + ‖c‖² (fused
-    /// multiply-add where the processor has it) and an error bound, then measuring only the
-    /// nearest with the exact kernel; rows the screen cannot settle are measured exactly
-    /// against every centre. Bit-identical on every machine, about a third of the arithmetic.
-    @inline(__always)
-    static func withNearest<R>(rows x: UnsafePointer<Float>, count: Int, in table: CentreTable,
-                               _ body: (_ first: UnsafePointer<Int32>, _ firstDistance: UnsafePointer<Float>) -> R) -> R {
-        let capacity = max(count, 1)
-        return withUnsafeTemporaryAllocation(of: Int32.self, capacity: capacity) { labels in
-            withUnsafeTemporaryAllocation(of: Float.self, capacity: capacity) { distances in
-                let l = labels.baseAddress!, f = distances.baseAddress!
-                _ = pk_nearest_screened(x, count, table.d, table.block(containing: 0), table.rows.base,
-                                        table.norms.base, table.k, l, f)
-                return body(l, f)
-            }
-        }
-    }
-
     /// ‖x − c‖² in lanes 0–3 and ‖y − c‖² in lanes 4–7, for a block holding four centres twice
     /// (lanes i and i + 4 alike): two rows against four centres in one pass, each lane
     /// bit-identical to `squaredDistance`.

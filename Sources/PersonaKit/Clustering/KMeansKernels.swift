@@ -48,25 +48,6 @@ import CPersonaKernels
                                      second: second[$0], secondDistance: secondDistance[$0]) }
     }
 
-    /// The nearest centre of every row (second fields -1 and +∞) from the screened kernel,
-    /// with FMA where the processor has it or its portable code (`portable`), and the number
-    /// of rows the screen left to the exact kernel.
-    /// - Complexity: O(n × k × d).
-    public static func screenedNearest(_ data: FeatureMatrix, centres: FeatureMatrix,
-                                       portable: Bool = false) -> (nearest: [Nearest], fallbacks: Int) {
-        precondition(centres.rows >= 1 && centres.columns == data.columns, "centres must be k × d with k ≥ 1")
-        let n = data.rows, k = centres.rows, d = data.columns
-        let table = CentreTable(centres.values, k: k, d: d)
-        var first = [Int32](repeating: 0, count: n)
-        var firstDistance = [Float](repeating: 0, count: n)
-        let fallbacks = data.withValues { x in
-            let nearest = portable ? pk_nearest_screened_portable : pk_nearest_screened
-            return nearest(x, n, d, table.block(containing: 0), table.rows.base, table.norms.base, k, &first, &firstDistance)
-        }
-        return ((0..<n).map { Nearest(first: first[$0], firstDistance: firstDistance[$0], second: -1, secondDistance: .infinity) },
-                fallbacks)
-    }
-
     /// The same through the Swift reference kernel, one row and one centre at a time
     /// (``squaredDistance(_:_:count:)`` in index order).
     /// - Complexity: O(n × k × d).

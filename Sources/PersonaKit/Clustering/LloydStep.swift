@@ -24,7 +24,7 @@ struct LloydStep: KMeansStep {
         let table = centres!, d = table.d
         var tally = ChunkTally()
         let start = input.rows.lowerBound, count = input.rows.count
-        DistanceKernel.withNearest(rows: input.x + start * d, count: count, in: table) { nearest, distances in
+        DistanceKernel.withNearestTwo(rows: input.x + start * d, count: count, in: table) { nearest, distances, _, _ in
             for i in 0..<count {
                 let r = start + i, best = Int(nearest[i])
                 if Int(partition.labels[r]) != best {
