@@ -14,8 +14,9 @@ struct ReportCommand: ParsableCommand {
         against the population (100 = average) and its standardised difference; level \
         distributions, the most distinguishing attributes per group, the value pyramid, \
         persona × phase or channel cross-tables and account mixes. report.html lays these \
-        out with the persona map (arrows from --previous-model), the choose-k chart (--choose-k) \
-        and the drift summary (--drift) in one self-contained page. See Docs/Reports.md.
+        out with the persona map (arrows from --previous-model), the choose-k chart (--choose-k), \
+        the drift summary (--drift) and the personas through the runs of a history (--history) \
+        in one self-contained page. See Docs/Reports.md.
         """
     )
 
@@ -42,6 +43,9 @@ struct ReportCommand: ParsableCommand {
     @Option(help: "Drift output directory (or its summary.md) of `persona retrain --drift-out` or `persona drift`: report.html shows the summary.")
     var drift: String?
 
+    @Option(help: "History file (SQLite) written with --history: report.html follows the personas through its runs (see `persona timeline`).")
+    var history: String?
+
     @OptionGroup(title: "Customer file format") var dataFormat: CustomerFormatOptions
 
     @OptionGroup var progress: ProgressOptions
@@ -49,7 +53,7 @@ struct ReportCommand: ParsableCommand {
     func run() throws {
         let chooseKChart = chooseK.map { Self.inputFile($0, defaultName: "choose-k.svg") }
         let driftSummary = drift.map { Self.inputFile($0, defaultName: "summary.md") }
-        try CommandSupport.checkDistinct(inputs: [data, model] + [previousModel, chooseKChart, driftSummary].compactMap { $0 },
+        try CommandSupport.checkDistinct(inputs: [data, model] + [previousModel, chooseKChart, driftSummary, history].compactMap { $0 },
                                          outputs: ReportSupport.fileNames.map { "\(outDir)/\($0)" })
         try CommandSupport.checkWritableDirectory(outDir)
         let model = try CommandSupport.loadModel(self.model)
@@ -63,6 +67,7 @@ struct ReportCommand: ParsableCommand {
             return String(text[start.lowerBound...])
         }
         extras.driftSummary = try driftSummary.map { try Self.readText($0, option: "--drift") }
+        extras.timeline = try history.map { try TimelineCommand.load(history: $0) }
         let loaded = try CommandSupport.loadTable(data, dialect: dataFormat.dialect)
         let rendered = try ReportSupport.render(model: model, table: loaded.table, path: data, idColumn: idColumn,
                                                 options: report, extras: extras)

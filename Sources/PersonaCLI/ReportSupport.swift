@@ -55,6 +55,8 @@ enum ReportSupport {
         var chooseKChart: String?
         /// The drift summary (`summary.md` of `--drift-out`).
         var driftSummary: String?
+        /// The personas through the runs of a history (`--history`).
+        var timeline: PersonaTimeline?
     }
 
     static func render(model: PersonaModel, table: RawTable, path: String, idColumn: String?,
@@ -126,7 +128,8 @@ enum ReportSupport {
         let html = PersonaReportHTML.render(report, model: model, format: options.format,
                                             extras: .init(map: map, chooseKChart: extras.chooseKChart,
                                                           driftSummary: extras.driftSummary,
-                                                          source: URL(fileURLWithPath: path).lastPathComponent))
+                                                          source: URL(fileURLWithPath: path).lastPathComponent,
+                                                          timeline: extras.timeline))
         files.contents.append((HTMLReport.fileName, html.bytes))
         return (files, customers.count)
     }

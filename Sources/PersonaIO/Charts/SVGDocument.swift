@@ -77,6 +77,13 @@ public struct SVGDocument: Sendable {
         body.append("<polyline points=\"\(list)\" fill=\"none\" stroke=\"\(Self.escape(stroke))\" stroke-width=\"\(Self.number(width))\"/>")
     }
 
+    /// Adds a path: `d` is SVG path data (write its numbers with ``number(_:)`` so that the
+    /// same drawing gives the same bytes).
+    public mutating func path(_ d: String, fill: String, stroke: String? = nil, opacity: Double? = nil,
+                              tooltip: String? = nil) {
+        element("path", [:], ["d": d, "fill": fill, "stroke": stroke], opacity: opacity, tooltip: tooltip)
+    }
+
     /// Adds a text; `halo` draws a white outline behind the letters so that a label stays
     /// readable over points and lines.
     public mutating func text(_ text: String, x: Double, y: Double, size: Double = 11,

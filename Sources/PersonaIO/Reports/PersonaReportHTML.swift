@@ -5,9 +5,9 @@ import PersonaKit
 /// out for colleagues who will not open a CSV with thirty columns.
 ///
 /// Sections, in order (those without data are left out): personas, profiles, value pyramid,
-/// cross-tables, accounts, persona map, choosing the number of personas, drift. Every figure
-/// goes through the same ``ReportFormat`` as the CSV files, so a cell withheld there (fewer
-/// than N customers) is withheld here too.
+/// cross-tables, accounts, persona map, choosing the number of personas, drift, timeline.
+/// Every figure goes through the same ``ReportFormat`` as the CSV files, so a cell withheld
+/// there (fewer than N customers) is withheld here too.
 public enum PersonaReportHTML {
     /// What goes into the page besides the report itself.
     public struct Extras: Sendable {
@@ -19,14 +19,17 @@ public enum PersonaReportHTML {
         public var driftSummary: String?
         /// The data file the report describes, named in the subtitle.
         public var source: String?
+        /// The personas through the runs of a history, drawn and tabulated.
+        public var timeline: PersonaTimeline?
 
         /// Creates the extras; all are optional.
         public init(map: PersonaMap? = nil, chooseKChart: String? = nil, driftSummary: String? = nil,
-                    source: String? = nil) {
+                    source: String? = nil, timeline: PersonaTimeline? = nil) {
             self.map = map
             self.chooseKChart = chooseKChart
             self.driftSummary = driftSummary
             self.source = source
+            self.timeline = timeline
         }
     }
 
@@ -68,6 +71,7 @@ public enum PersonaReportHTML {
         if let drift = extras.driftSummary {
             html.append(.init(id: "drift", title: "Drift since the previous period", blocks: [.markdown(drift)]))
         }
+        if let timeline = extras.timeline { html.append(timelineSection(timeline, format: format)) }
         return html
     }
 
