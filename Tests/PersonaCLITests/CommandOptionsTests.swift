@@ -15,6 +15,7 @@ struct CommandOptionsTests {
         "report": ["--model", "m.json", "--data", "d.csv", "--out-dir", "r"],
         "explain": ["--model", "m.json", "--data", "d.csv", "--customer", "C1"],
         "history": ["--history", "h.sqlite"],
+        "timeline": ["--history", "h.sqlite", "--out-dir", "t"],
         "map": ["--model", "m.json", "--data", "d.csv", "--out", "map.svg"],
         "export-sql": ["--model", "m.json", "--dialect", "duckdb"],
         "sample": ["--out-dir", "s"],
