@@ -362,7 +362,8 @@ def kmeans_case(ctx: Context, case: Case, data: dict) -> dict:
         seed = TOOL_SEED + repeat
         ctx.log(f"k-means {case.name}: round {repeat + 1}/{ctx.args.repeats} (seed {seed})")
         # persona, also stopped at Lloyd's fixed point as scikit-learn and FAISS are
-        run, phases = persona_train(ctx, f"{case.name}-kmeans-lloyd", persona_args(seed) + ["--refinement", "none"])
+        lloyd_only = ["--refinement", "none"] + (["--swap-trials", "0"] if ctx.features.get("swaps") else [])
+        run, phases = persona_train(ctx, f"{case.name}-kmeans-lloyd", persona_args(seed) + lloyd_only)
         if not run.ok:
             ctx.fail(f"persona train --refinement none {case.name}", run)
             record("persona, no refinement", run, None, {"seed": seed})
@@ -778,7 +779,8 @@ def build(ctx_log, workdir: Path, skip: bool) -> tuple[Path, Path | None]:
 
 def persona_features(persona: Path) -> dict:
     help_text = subprocess.run([str(persona), "train", "--help"], capture_output=True, text=True).stdout
-    return {"timings": "--timings" in help_text, "algorithm": "--algorithm" in help_text}
+    return {"timings": "--timings" in help_text, "algorithm": "--algorithm" in help_text,
+            "swaps": "--swap-trials" in help_text}
 
 
 def python_versions() -> dict:
@@ -875,7 +877,9 @@ def main() -> int:
                      "max_points_per_centroid = n so that nothing is subsampled; a second run uses persona's "
                      "iteration count.")
     ctx.notes.append("persona refines every start with Hartigan moves after Lloyd (model `training.configuration."
-                     "refinement`); scikit-learn and FAISS stop at Lloyd's fixed point.")
+                     "refinement`) and ends with its global swap step; scikit-learn and FAISS stop at Lloyd's "
+                     "fixed point. The \"persona, no refinement\" row runs the engine alone (`--refinement none "
+                     "--swap-trials 0`).")
 
     env = {"cpu": cpu_model(), "cores": os.cpu_count(), "threads": args.threads, "repeats": args.repeats,
            "platform": platform.platform(), "python": python_versions(), "features": features,

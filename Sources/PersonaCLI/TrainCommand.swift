@@ -42,7 +42,7 @@ struct TrainCommand: ParsableCommand {
     @Option(help: "After the iterations: hartigan (default; single-point moves that never raise the inertia) or none (plain Lloyd fixed point).")
     var refinement: KMeansRefinement = .hartigan
 
-    @Option(help: "Swap trials of the global step after the restarts (default: min(2k, 20); 0 turns it off). Each moves one centre where the personas serve the data worst and keeps the result only if the inertia falls.")
+    @Option(help: "Swap trials of the global step after the restarts (default: 60 up to k = 10, then 600/k, at least 20; 0 turns it off). Each moves one centre where the personas serve the data worst and keeps the result only if the inertia falls.")
     var swapTrials: Int?
 
     @Option(help: "Worker threads (default: all cores). Results do not depend on it.")

@@ -22,6 +22,16 @@ struct SwapSearchTests {
         return total
     }
 
+    @Test("the default number of trials: 60 up to k = 10, then 600 / k, at least 20; none for k = 1")
+    func defaultTrials() {
+        let expected = [1: 0, 2: 60, 10: 60, 11: 54, 12: 50, 24: 25, 30: 20, 32: 20, 200: 20]
+        for (k, trials) in expected {
+            #expect(KMeansConfiguration(clusterCount: k).effectiveSwapTrials == trials, "k = \(k)")
+        }
+        #expect(KMeansConfiguration(clusterCount: 8, swapTrials: 5).effectiveSwapTrials == 5)
+        #expect(KMeansConfiguration(clusterCount: 8, swapTrials: 0).effectiveSwapTrials == 0)
+    }
+
     @Test("the swapped centre is a data row and the removed centre is the cheapest to lose")
     func removalIsCheapest() throws {
         let (data, _) = Fixtures.blobs(n: 600, d: 3, k: 6, spread: 2, separation: 6, seed: 5)
@@ -85,8 +95,8 @@ struct SwapSearchTests {
             let result = try KMeans.fit(data, configuration: KMeansConfiguration(clusterCount: 9, restarts: 2, seed: seed))
             let diagnostics = result.diagnostics
             #expect(result.inertia <= diagnostics.restartInertias.min()!)
-            #expect(diagnostics.swapTrials == 18)
-            #expect((0...18).contains(diagnostics.acceptedSwaps ?? -1))
+            #expect(diagnostics.swapTrials == 60)
+            #expect((0...60).contains(diagnostics.acceptedSwaps ?? -1))
             let recomputed = Self.potential(data, centres: result.centroids.values, k: 9)
             #expect(abs(recomputed - result.inertia) <= 1e-5 * result.inertia)
             let off = try KMeans.fit(data, configuration: KMeansConfiguration(clusterCount: 9, restarts: 2, seed: seed, swapTrials: 0))

@@ -80,7 +80,8 @@ public struct KMeansConfiguration: Sendable, Hashable, Codable {
     /// Refinement after each start's iterations. Default ``KMeansRefinement/hartigan``.
     public var refinement: KMeansRefinement
     /// Swap trials of the global step that follows the restarts (see `Docs/KMeans.md`), or
-    /// `nil` for the default, min(2k, 20); 0 turns the step off.
+    /// `nil` for the default: 60 up to k = 10, then 600 / k, never fewer than 20 (the trials
+    /// grow dearer with k); 0 turns the step off.
     public var swapTrials: Int?
 
     /// Creates a configuration.
@@ -140,7 +141,9 @@ extension KMeansConfiguration {
     var effectiveSeedingTrials: Int { seedingTrials ?? (2 + Int(log(Double(max(1, clusterCount))))) }
 
     /// The swap trials of the global step actually used: none for one cluster.
-    var effectiveSwapTrials: Int { clusterCount < 2 ? 0 : swapTrials ?? min(2 * clusterCount, 20) }
+    var effectiveSwapTrials: Int {
+        clusterCount < 2 ? 0 : swapTrials ?? max(20, min(60, 600 / clusterCount))
+    }
 }
 
 /// What went wrong in a k-means fit, with the numbers involved.
