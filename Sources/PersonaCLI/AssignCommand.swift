@@ -11,7 +11,8 @@ struct AssignCommand: ParsableCommand {
         discussion: """
         Reads a customer CSV with the model's segment columns (extra columns are ignored) and \
         writes each customer's nearest persona, its distance, the runner-up, the margin and an \
-        outlier flag. A category the model never saw is treated as a missing value (a warning \
+        outlier flag; with --memberships also each customer's soft membership of every persona. \
+        A category the model never saw is treated as a missing value (a warning \
         says how many); --strict-categories makes it an error instead.
         """
     )
@@ -27,6 +28,9 @@ struct AssignCommand: ParsableCommand {
 
     @Flag(help: "Fail on a category the model was not trained on.")
     var strictCategories = false
+
+    @Flag(help: "Add one membership_<persona id> column per persona to the assignment CSV: the soft membership, softmax of -d²/(2σ²) over the personas (see Docs/Assignment.md).")
+    var memberships = false
 
     @Option(help: "Worker threads (default: all cores). Results do not depend on it.")
     var threads: Int?
@@ -46,6 +50,7 @@ struct AssignCommand: ParsableCommand {
         try CommandSupport.checkDistinct(inputs: [data, model], outputs: [out] + (history.map { [$0] } ?? []))
         try CommandSupport.checkWritable(out)
         let model = try CommandSupport.loadModel(self.model)
+        let scale = memberships ? try CommandSupport.membershipScale(of: model, file: self.model, progress: progress) : nil
         let start = Date()
         let policy: UnknownCategoryPolicy = strictCategories ? .reject : .treatAsMissing
 
@@ -56,7 +61,8 @@ struct AssignCommand: ParsableCommand {
         let output: StagedFile
         do { output = try StagedFile(destination: URL(fileURLWithPath: out)) } catch { throw CommandFailure(error.description) }
         let workers = max(1, threads ?? ProcessInfo.processInfo.activeProcessorCount)
-        let job = AssignmentsFile.BatchJob(model: model, idColumn: idColumn, policy: policy, file: data, keepRows: history != nil)
+        let job = AssignmentsFile.BatchJob(model: model, idColumn: idColumn, policy: policy, file: data, keepRows: history != nil,
+                                               membershipScale: scale)
         var count = 0, outliers = 0, unknownCount = 0
         var firstUnknown: String? = nil
         let meter = progress.rowMeter()

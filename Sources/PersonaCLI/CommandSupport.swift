@@ -250,6 +250,17 @@ enum CommandSupport {
         do { return try ModelFile.read(from: URL(fileURLWithPath: path)) } catch { throw CommandFailure(error.description) }
     }
 
+    /// The spread of `model`'s soft memberships (`--memberships`), checked before any work;
+    /// says so when it is estimated for a model written before it was recorded.
+    static func membershipScale(of model: PersonaModel, file: String, progress: ProgressOptions) throws -> MembershipScale {
+        let scale: MembershipScale
+        do { scale = try model.membershipScale() } catch { throw CommandFailure("\(file): \(error.description)") }
+        if scale.source == .personaDistances {
+            progress.say("\(file) records no membership spread (written before it was); σ² = \(scale.variance) estimated from the personas' mean distances")
+        }
+        return scale
+    }
+
     /// Reads a JSON schema file.
     static func loadSchema(_ path: String) throws -> PersonaSchema {
         do { return try SchemaFile.read(from: URL(fileURLWithPath: path), displayName: path) } catch {

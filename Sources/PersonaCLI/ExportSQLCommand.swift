@@ -14,7 +14,8 @@ struct ExportSQLCommand: ParsableCommand {
         The query reproduces `persona assign` on a table holding the identifier column and the \
         model's segment columns (numbers as numbers, categories as text, NULL for missing): the \
         same encoding, nearest persona, runner-up, margin and outlier flag, row for row. Its \
-        columns are those of the assignment CSV. See Docs/SQL.md and Docs/Scale.md.
+        columns are those of the assignment CSV, with --memberships the membership_<persona id> \
+        columns of `persona assign --memberships` too. See Docs/SQL.md and Docs/Scale.md.
         """
     )
 
@@ -30,6 +31,9 @@ struct ExportSQLCommand: ParsableCommand {
     @Option(help: "Identifier column of the table, when it differs from the model's.")
     var idColumn: String?
 
+    @Flag(help: "Also return one membership_<persona id> column per persona, as `persona assign --memberships` writes them.")
+    var memberships = false
+
     @Option(help: "Where to write the query (default: standard output).")
     var out: String?
 
@@ -41,8 +45,11 @@ struct ExportSQLCommand: ParsableCommand {
             try CommandSupport.checkWritable(out)
         }
         let model = try CommandSupport.loadModel(self.model)
+        if memberships { _ = try CommandSupport.membershipScale(of: model, file: self.model, progress: progress) }
         let sql: String
-        do { sql = try AssignmentSQL.query(for: model, dialect: dialect, table: table, idColumn: idColumn) } catch {
+        do {
+            sql = try AssignmentSQL.query(for: model, dialect: dialect, table: table, idColumn: idColumn, memberships: memberships)
+        } catch {
             throw CommandFailure(error.description)
         }
         if let out {

@@ -60,6 +60,9 @@ struct RetrainCommand: ParsableCommand {
     @Option(help: "Also write every customer's persona (new identities) to this CSV.")
     var assignments: String?
 
+    @Flag(help: "With --assignments: add one membership_<persona id> column per persona of the new model, the soft membership (softmax of -d²/(2σ²); see Docs/Assignment.md).")
+    var memberships = false
+
     @Option(help: "The previous period's assignment CSV (identifier, persona, …): match by shared customers.")
     var previousAssignments: String?
 
@@ -89,6 +92,7 @@ struct RetrainCommand: ParsableCommand {
     func run() throws {
         if let k, k < 1 { throw CommandFailure("--k \(k): the number of personas must be at least 1") }
         if let threads, threads < 1 { throw CommandFailure("--threads \(threads): must be at least 1") }
+        if memberships, assignments == nil { throw CommandFailure("--memberships needs --assignments") }
         let driftFiles = drift.driftOut.map { dir in DriftReport.fileNames.map { "\(dir)/\($0)" } } ?? []
         try CommandSupport.checkDistinct(
             inputs: [previous, data] + [previousAssignments, previousData].compactMap { $0 },
@@ -176,10 +180,20 @@ struct RetrainCommand: ParsableCommand {
         } catch { throw CommandFailure("\(data): \(error.description)") }
         let report = DriftReport(before: .init(model: previousModel), after: .init(model: model), comparison: comparison, matching: matching)
 
+        // The new model's encoder was fitted on these customers: encoding them again gives
+        // the rows retraining assigned.
+        var soft: PersonaMemberships? = nil
+        if memberships {
+            let scale = try CommandSupport.membershipScale(of: model, file: out, progress: progress)
+            do { soft = model.memberships(try model.encoder.transform(customers), scale: scale, threads: threads) } catch {
+                throw CommandSupport.dataFailure(error, file: data)
+            }
+        }
         var outputs = OutputSet()
         do {
             if let assignments {
-                try outputs.stage(AssignmentsFile.render(ids: customers.ids, assignments: retrained.assignments, model: model),
+                try outputs.stage(AssignmentsFile.render(ids: customers.ids, assignments: retrained.assignments, model: model,
+                                                         memberships: soft),
                                   at: URL(fileURLWithPath: assignments))
             }
             if let dir = drift.driftOut { try report.stage(in: URL(fileURLWithPath: dir), into: &outputs) }

@@ -54,6 +54,9 @@ struct TrainCommand: ParsableCommand {
     @Option(help: "Also write every training customer's persona to this CSV.")
     var assignments: String?
 
+    @Flag(help: "With --assignments: add one membership_<persona id> column per persona, the soft membership (softmax of -d²/(2σ²); see Docs/Assignment.md).")
+    var memberships = false
+
     @Option(help: "Also write the persona report of the training customers into this directory (see `persona report`).")
     var reportDir: String?
 
@@ -72,6 +75,7 @@ struct TrainCommand: ParsableCommand {
                                          tolerance: tolerance, seed: seed, algorithm: algorithm, threads: threads, refinement: refinement,
                                          swapTrials: swapTrials)
         try CommandSupport.check(kmeans)
+        if memberships, assignments == nil { throw CommandFailure("--memberships needs --assignments") }
         if reportDir == nil, report.isSet {
             throw CommandFailure("the report options (--value-column, --crosstab-column, --account-column, --report-separator, --min-cell-size) need --report-dir")
         }
@@ -96,7 +100,7 @@ struct TrainCommand: ParsableCommand {
                 meter.begin(step)
             }, progress: { step in
                 progress.update(String(format: "  start %d/%d: inertia %.6g after %d iterations (best %.6g)", step.restart + 1, step.restarts, step.inertia, step.iterations, step.bestInertia))
-            }, keepData: reportDir != nil)
+            }, keepData: reportDir != nil, keepMatrix: memberships)
         } catch let error as CustomerFileError {
             throw input.failure(error)
         } catch let error as PrincipalComponents.Failure {
@@ -125,11 +129,17 @@ struct TrainCommand: ParsableCommand {
                                      columnNames: trained.columnNames, texts: { trained.texts[$0] }, path: data,
                                      options: report).files
         }
+        var soft: PersonaMemberships? = nil
+        if memberships, let matrix = trained.matrix {
+            soft = model.memberships(matrix, scale: try CommandSupport.membershipScale(of: model, file: out, progress: progress),
+                                     threads: threads)
+        }
         let store = try history.map(HistorySupport.open)
         var outputs = OutputSet()
         do {
             if let assignments {
-                try outputs.stage(AssignmentsFile.render(ids: trained.ids, assignments: trained.assignments, model: model),
+                try outputs.stage(AssignmentsFile.render(ids: trained.ids, assignments: trained.assignments, model: model,
+                                                         memberships: soft),
                                   at: URL(fileURLWithPath: assignments))
             }
             if let reportDir, let renderedReport {

@@ -51,7 +51,7 @@ public struct CustomerFile {
         public let seconds: [String: Double]
         /// With `keepData`: the training customers as read, in file order.
         public let data: CustomerData?
-        /// With `keepData`: their encoded rows.
+        /// With `keepData` or `keepMatrix`: their encoded rows.
         public let matrix: FeatureMatrix?
         /// With `keepData`: the trimmed cells of each of ``CustomerFile/keptTextColumns`` present.
         public let texts: [String: [String]]
@@ -100,11 +100,13 @@ public struct CustomerFile {
     ///   - step: called with a short description as each step begins.
     ///   - progress: called after each k-means start.
     ///   - keepData: return the typed customers, the matrix and ``keptTextColumns``.
+    ///   - keepMatrix: return the matrix (for soft memberships, say) even without `keepData`.
     /// - Throws: ``CustomerFileError``, `ClusteringError`, `PrincipalComponents.Failure`
     ///   or `ModelValidationError`.
     /// - Complexity: two reads of the file; memory O(rows × (attributes + encoded width)).
     public func train(options: TrainingOptions, createdAt: String? = nil, step: (String) -> Void = { _ in },
-                      progress: ((KMeansProgress) -> Void)? = nil, keepData: Bool = false) throws -> TrainingResult {
+                      progress: ((KMeansProgress) -> Void)? = nil, keepData: Bool = false,
+                      keepMatrix: Bool = false) throws -> TrainingResult {
         let workers = max(1, options.kmeans.threads ?? ProcessInfo.processInfo.activeProcessorCount)
         var seconds = [String: Double]()
         var clock = Date()
@@ -142,7 +144,7 @@ public struct CustomerFile {
         let data = keepData ? try self.data { () throws(PersonaDataError) in try CustomerData(concatenating: parts) } : nil
         lap("profile")
         return TrainingResult(model: model, ids: ids, assignments: fitted.assignments, profiles: profiles, seconds: seconds,
-                              data: data, matrix: keepData ? matrix : nil, texts: texts, columnNames: header)
+                              data: data, matrix: keepData || keepMatrix ? matrix : nil, texts: texts, columnNames: header)
     }
 
     /// Reads every customer: a survey pass (the schema inferred, or the declared one with the

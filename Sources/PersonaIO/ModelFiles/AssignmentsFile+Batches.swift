@@ -33,30 +33,38 @@ extension AssignmentsFile {
         public let file: String
         /// Whether each piece keeps its (customer, persona, distance) records.
         public let keepRows: Bool
+        /// The spread of the membership columns, or `nil` to write none.
+        public let membershipScale: MembershipScale?
 
-        /// A job.
-        public init(model: PersonaModel, idColumn: String?, policy: UnknownCategoryPolicy, file: String, keepRows: Bool) {
+        /// A job; with `membershipScale`, the rows get one `membership_<id>` column per persona.
+        public init(model: PersonaModel, idColumn: String?, policy: UnknownCategoryPolicy, file: String, keepRows: Bool,
+                    membershipScale: MembershipScale? = nil) {
             self.model = model
             self.idColumn = idColumn
             self.policy = policy
             self.file = file
             self.keepRows = keepRows
+            self.membershipScale = membershipScale
         }
 
         /// Reads, assigns and renders one batch (on the calling thread).
         /// - Throws: ``CustomerFileError/data(_:file:rowOffset:)`` naming the file row.
         public func run(_ batch: CSVBatch) throws(CustomerFileError) -> Piece {
             let customers: CustomerData
-            let assignments: [PersonaAssignment]
+            let matrix: FeatureMatrix
             do {
                 customers = try model.read(batch, idColumn: idColumn, unknownCategories: policy, profiles: false)
-                assignments = try model.assign(customers, threads: 1)
+                matrix = try model.encoder.transform(customers)
             } catch {
                 throw .data(error, file: file, rowOffset: batch.firstRow)
             }
+            let assignments = model.assign(matrix, threads: 1)
+            let memberships = membershipScale.map { model.memberships(matrix, scale: $0, threads: 1) }
             let bytes = AssignmentsFile.render(ids: customers.ids, assignments: assignments, model: model,
-                                               idColumn: customers.schema.idColumn, includeHeader: false)
-            let header = CSVWriter(header: AssignmentsFile.header(idColumn: customers.schema.idColumn)).bytes
+                                               idColumn: customers.schema.idColumn, includeHeader: false,
+                                               memberships: memberships)
+            let header = CSVWriter(header: AssignmentsFile.header(idColumn: customers.schema.idColumn,
+                                                                  membershipPersonas: memberships?.personas ?? [])).bytes
             let first = customers.unknownCategories.first.map { "row \($0.row + batch.firstRow), column '\($0.column)', '\($0.value)'" }
             return Piece(bytes: bytes, header: header, rows: assignments.count, outliers: assignments.lazy.filter(\.isOutlier).count,
                          unknownCount: customers.unknownCategoryCount, firstUnknown: first,

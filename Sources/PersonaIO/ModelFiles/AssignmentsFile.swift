@@ -4,12 +4,18 @@ import PersonaKit
 /// The assignment CSV written by `persona train --assignments` and `persona assign`.
 ///
 /// Columns: the identifier column (under its input name), `persona`, `persona_name`,
-/// `distance`, `runner_up`, `margin`, `outlier` (0/1). See `Docs/FileFormats.md`.
+/// `distance`, `runner_up`, `margin`, `outlier` (0/1), and with memberships one
+/// `membership_<persona id>` column per persona, in model order. See `Docs/FileFormats.md`.
 public enum AssignmentsFile {
-    /// The header for an identifier column named `idColumn`.
-    public static func header(idColumn: String) -> [String] {
+    /// The header for an identifier column named `idColumn`, with a membership column for
+    /// each of `membershipPersonas` (persona identifiers, in model order).
+    public static func header(idColumn: String, membershipPersonas: [Int] = []) -> [String] {
         [idColumn, "persona", "persona_name", "distance", "runner_up", "margin", "outlier"]
+            + membershipPersonas.map(membershipColumn)
     }
+
+    /// The name of the membership column of persona `id`: `membership_<id>`.
+    public static func membershipColumn(_ id: Int) -> String { "membership_\(id)" }
 
     /// Rows per piece when rendering on several cores: large enough that joining the pieces
     /// costs nothing next to formatting them.
@@ -20,22 +26,27 @@ public enum AssignmentsFile {
     ///
     /// Large inputs are formatted in pieces on every core and joined in row order, so the
     /// bytes are the same whatever the number of threads.
-    /// - Parameter threads: worker threads, or `nil` for every active core.
-    /// - Precondition: `ids.count == assignments.count`.
-    /// - Complexity: O(rows).
+    /// - Parameters:
+    ///   - memberships: the rows' soft memberships, appended as one `membership_<id>` column
+    ///     per persona (see ``PersonaKit/PersonaModel/memberships(_:scale:threads:)``), or `nil`.
+    ///   - threads: worker threads, or `nil` for every active core.
+    /// - Precondition: `ids.count == assignments.count`, and as many membership rows.
+    /// - Complexity: O(rows × (1 + personas with memberships)).
     public static func render(ids: [String], assignments: [PersonaAssignment], model: PersonaModel,
                               idColumn: String? = nil, separator: Character = ",", includeHeader: Bool = true,
-                              threads: Int? = nil) -> [UInt8] {
+                              memberships: PersonaMemberships? = nil, threads: Int? = nil) -> [UInt8] {
         precondition(ids.count == assignments.count, "one identifier per assignment")
+        precondition(memberships.map { $0.rows == ids.count } ?? true, "one membership row per assignment")
         // Each persona's name cell, encoded once.
         let names = Dictionary(uniqueKeysWithValues: model.personas.map { ($0.id, CSVWriter.encodedCell($0.name, separator: separator)) })
-        let columns = header(idColumn: idColumn ?? model.schema.idColumn)
+        let columns = header(idColumn: idColumn ?? model.schema.idColumn, membershipPersonas: memberships?.personas ?? [])
+        let k = memberships?.personas.count ?? 0
         let pieces = (ids.count + rowsPerPiece - 1) / rowsPerPiece
         let workers = min(pieces, max(1, threads ?? ProcessInfo.processInfo.activeProcessorCount))
         @Sendable func piece(_ rows: Range<Int>, header: Bool) -> [UInt8] {
             var writer = header
-                ? CSVWriter(header: columns, separator: separator, reservingCapacity: rows.count * 64)
-                : CSVWriter(continuing: columns, separator: separator, reservingCapacity: rows.count * 64)
+                ? CSVWriter(header: columns, separator: separator, reservingCapacity: rows.count * (64 + 20 * k))
+                : CSVWriter(continuing: columns, separator: separator, reservingCapacity: rows.count * (64 + 20 * k))
             for r in rows {
                 let a = assignments[r]
                 writer.appendRow { row in
@@ -46,6 +57,9 @@ public enum AssignmentsFile {
                     if let runnerUp = a.runnerUp { row.cell(runnerUp) } else { row.empty() }
                     if let margin = a.margin { row.cell(margin) } else { row.empty() }
                     row.cell(a.isOutlier ? 1 : 0)
+                    if let memberships {
+                        for m in memberships.values[r * k ..< (r + 1) * k] { row.cell(m) }
+                    }
                 }
             }
             return writer.bytes

@@ -127,6 +127,12 @@ public struct TrainingSummary: Sendable, Hashable, Codable {
     public var libraryVersion: String
     /// When the model was created (ISO 8601), if the caller supplied it.
     public var createdAt: String?
+    /// σ², the spread of the soft memberships (``PersonaModel/memberships(_:threads:)``):
+    /// the mean within-persona squared distance per encoded dimension,
+    /// ``inertia`` / (``totalWeight`` × encoded width). `nil` in models written before it was
+    /// recorded; memberships then estimate it from the personas (see
+    /// ``PersonaModel/membershipScale()``).
+    public var membershipVariance: Double? = nil
 }
 
 /// The PersonaKit version written into models.

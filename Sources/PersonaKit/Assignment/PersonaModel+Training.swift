@@ -108,7 +108,9 @@ extension PersonaModel {
         let training = TrainingSummary(configuration: configuration, inertia: result.inertia,
                                        diagnostics: result.diagnostics, rowCount: n,
                                        totalWeight: totalWeight, dataHash: dataHash,
-                                       libraryVersion: personaKitVersion, createdAt: createdAt)
+                                       libraryVersion: personaKitVersion, createdAt: createdAt,
+                                       membershipVariance: Self.membershipVariance(inertia: result.inertia,
+                                                                                   totalWeight: totalWeight, width: d))
         let projection = try Self.projection(of: matrix, weights: weights, components: options.projectionComponents)
 
         // Sizes, distances and outlier limits from the model's own assignment kernel.
@@ -153,6 +155,14 @@ extension PersonaModel {
                                  projection: projection, training: training)
         try model.validate()   // a trained model must load again; never write one that would not
         return model
+    }
+
+    /// σ² of the soft memberships: the mean within-persona squared distance per encoded
+    /// dimension, `inertia / (totalWeight × width)` (`totalWeight` is the row count without
+    /// weights); `nil` when there is no weight or no column to divide by.
+    static func membershipVariance(inertia: Double, totalWeight: Double, width: Int) -> Double? {
+        guard totalWeight > 0, width > 0, inertia.isFinite, inertia >= 0 else { return nil }
+        return inertia / (totalWeight * Double(width))
     }
 
     /// `name`, or `name (2)`, `name (3)`, … when taken; the result is marked as taken.

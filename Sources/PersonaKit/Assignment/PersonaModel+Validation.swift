@@ -15,7 +15,8 @@ extension PersonaModel {
     /// Checks that a decoded model is internally consistent, so that assigning with it (or
     /// retraining from it) can never fail or crash: personas present with unique identifiers,
     /// `nextPersonaID` above every identifier used and at most ``maximumPersonaID``, every centroid as wide
-    /// as the encoder, encoder parameters finite and matching the schema's segment attributes.
+    /// as the encoder, encoder parameters finite and matching the schema's segment attributes, a
+    /// recorded ``TrainingSummary/membershipVariance`` finite and ≥ 0.
     /// - Throws: ``ModelValidationError`` naming the first inconsistency.
     /// - Complexity: O(k × width + attributes).
     public func validate() throws(ModelValidationError) {
@@ -58,6 +59,9 @@ extension PersonaModel {
             column += expected
         }
         if column != width || encoder.columnNames.count != width { try fail("the encoder's width is inconsistent") }
+        if let variance = training.membershipVariance, !(variance.isFinite && variance >= 0) {
+            try fail("training.membershipVariance \(variance) is not a finite number ≥ 0")
+        }
         if let projection {
             if projection.mean.count != width || projection.components.contains(where: { $0.count != width }) {
                 try fail("the projection does not match the encoder width")

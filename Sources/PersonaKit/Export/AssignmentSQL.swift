@@ -4,12 +4,15 @@ public enum SQLExportError: Error, Equatable, CustomStringConvertible {
     case emptyTableName(String)
     /// The identifier column name is empty.
     case emptyIdColumn
+    /// Memberships were asked for and the model cannot give them.
+    case memberships(MembershipError)
 
     /// A one-line explanation.
     public var description: String {
         switch self {
         case .emptyTableName(let name): "table name '\(name)' is empty or has an empty part"
         case .emptyIdColumn: "the identifier column name is empty"
+        case .memberships(let error): error.description
         }
     }
 }
@@ -34,7 +37,10 @@ public enum SQLExportError: Error, Equatable, CustomStringConvertible {
 ///
 /// Columns of the result, as in the assignment CSV: the identifier column, `persona`,
 /// `persona_name`, `distance`, `runner_up`, `margin`, `outlier` (0/1). With one persona,
-/// `runner_up` and `margin` are `NULL`.
+/// `runner_up` and `margin` are `NULL`. With `memberships`, one more column per persona in
+/// model order, `membership_<id>`: the soft membership of
+/// ``PersonaModel/memberships(_:scale:threads:)``, from the same 32-bit squared distances with
+/// the same operations in the same order (`exp` is the engine's).
 ///
 /// ```swift
 /// let sql = try AssignmentSQL.query(for: model, dialect: .duckdb, table: "customers")
@@ -48,16 +54,24 @@ public enum AssignmentSQL {
     ///   - table: the table (or view) holding the customers: the identifier column and every
     ///     segment attribute of the model, under their names. Dots separate schema parts.
     ///   - idColumn: the identifier column; by default the model's.
-    /// - Throws: ``SQLExportError`` for an empty table or column name.
-    /// - Complexity: O(k × width) text, plus O(categories²) per categorical attribute.
+    ///   - memberships: also return the `membership_<id>` columns, with the model's
+    ///     ``PersonaModel/membershipScale()``.
+    /// - Throws: ``SQLExportError`` for an empty table or column name, or memberships the
+    ///   model cannot give.
+    /// - Complexity: O(k × width) text, plus O(categories²) per categorical attribute and
+    ///   O(k²) for the memberships.
     public static func query(for model: PersonaModel, dialect: SQLDialect, table: String,
-                             idColumn: String? = nil) throws(SQLExportError) -> String {
+                             idColumn: String? = nil, memberships: Bool = false) throws(SQLExportError) -> String {
         guard !table.isEmpty, !table.split(separator: ".", omittingEmptySubsequences: false).contains(where: \.isEmpty) else {
             throw .emptyTableName(table)
         }
         let id = idColumn ?? model.schema.idColumn
         guard !id.isEmpty else { throw .emptyIdColumn }
-        return Writer(model: model, dialect: dialect, table: table, idColumn: id).query()
+        var scale: MembershipScale? = nil
+        if memberships {
+            do { scale = try model.membershipScale() } catch { throw .memberships(error) }
+        }
+        return Writer(model: model, dialect: dialect, table: table, idColumn: id, membershipScale: scale).query()
     }
 }
 
@@ -67,6 +81,8 @@ private struct Writer {
     let dialect: SQLDialect
     let table: String
     let idColumn: String
+    /// The spread of the membership columns, or `nil` for none.
+    let membershipScale: MembershipScale?
 
     /// The name the identifier travels under between the steps.
     static let key = "id__"
@@ -82,6 +98,7 @@ private struct Writer {
             steps += roundedDistanceSteps().map { ($0.name, $0.body, true) }
         }
         steps += selectionSteps().map { ($0.name, $0.body, false) }
+        if let membershipScale, k > 1 { steps.append(("weighted", membershipStep(membershipScale), false)) }
         var text = header()
         text += "WITH\n"
         text += steps.map { step in
@@ -96,7 +113,8 @@ private struct Writer {
     func header() -> String {
         var lines = [
             "-- Persona assignment query (\(dialect.rawValue)): \(k) persona(s), \(model.encoder.attributes.count) segment attribute(s), \(width) encoded column(s).",
-            "-- Reproduces `persona assign` on table \(safe(table)): same encoding, missing values, nearest persona, runner-up, margin and outlier flag.",
+            "-- Reproduces `persona assign` on table \(safe(table)): same encoding, missing values, nearest persona, runner-up, margin and outlier flag"
+                + (membershipScale.map { ", and memberships (softmax of -d²/(2σ²), σ² = \($0.variance))" } ?? "") + ".",
             "-- Model: trained on \(model.training.rowCount) rows, data hash \(model.training.dataHash ?? "none"); written by persona \(personaKitVersion).",
             "-- Expected columns (NULL or an empty text cell is a missing value):",
             "--   \(safe(idColumn)): the customer identifier (returned as is)",
@@ -278,6 +296,30 @@ private struct Writer {
         ]
     }
 
+    // MARK: - Memberships
+
+    /// Each persona's unnormalised membership `w<p>`: 1 at the smallest distance, else
+    /// exp(−(d²ₚ − d²₀) × rate) in 64 bits (0 when σ² = 0), as `PersonaModel.softmax` computes it.
+    func membershipStep(_ scale: MembershipScale) -> String {
+        let passed = ([Self.key] + distanceColumns + ["best__", "first__", "second_best__"]).map { "  " + $0 }
+        let best = "CAST(best__ AS \(dialect.doubleType))"
+        let weights = (0..<k).map { p in
+            let other = scale.variance > 0
+                ? "exp(-((CAST(d\(p) AS \(dialect.doubleType)) - \(best)) * \(dialect.double(scale.rate))))"
+                : dialect.double(0)
+            return "  CASE WHEN d\(p) = best__ THEN \(dialect.double(1)) ELSE \(other) END AS w\(p)"
+        }
+        return "SELECT\n" + (passed + weights).joined(separator: ",\n") + "\nFROM ranked"
+    }
+
+    /// The membership columns: each `w<p>` over their sum, added in model order.
+    func membershipColumns() -> [String] {
+        let personas = model.personas
+        guard k > 1 else { return ["  \(dialect.double(1)) AS membership_\(personas[0].id)"] }
+        let total = (1..<k).reduce("w0") { "(\($0) + w\($1))" }
+        return (0..<k).map { "  w\($0) / \(total) AS membership_\(personas[$0].id)" }
+    }
+
     func finalSelect() -> String {
         let personas = model.personas
         func byFirst(_ value: (Int) -> String) -> String {
@@ -300,6 +342,7 @@ private struct Writer {
                         "  sqrt(CAST(second_best__ AS \(dialect.doubleType))) - \(distance) AS margin"]
         }
         columns.append("  CASE WHEN \(distance) > \(byFirst { dialect.double(personas[$0].outlierDistance) }) THEN 1 ELSE 0 END AS outlier")
-        return "SELECT\n" + columns.joined(separator: ",\n") + "\nFROM ranked"
+        if membershipScale != nil { columns += membershipColumns() }
+        return "SELECT\n" + columns.joined(separator: ",\n") + "\nFROM \(membershipScale != nil && k > 1 ? "weighted" : "ranked")"
     }
 }
