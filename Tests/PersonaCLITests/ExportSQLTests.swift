@@ -8,29 +8,6 @@ import TestSupport
 // `persona export-sql`: the exported query, run by SQLite (Debian's `sqlite3`) and DuckDB
 // (Python's `duckdb`), gives every customer the persona `persona assign` gives.
 
-/// Runs `executable arguments`, feeding `input` on standard input; returns standard output.
-/// Throws when the program cannot start or exits non-zero, with its standard error.
-private func runProgram(_ executable: String, _ arguments: [String], input: String = "") throws -> (status: Int32, output: String, error: String) {
-    let process = Process()
-    process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-    process.arguments = [executable] + arguments
-    let stdin = Pipe(), stdout = Pipe(), stderr = Pipe()
-    process.standardInput = stdin
-    process.standardOutput = stdout
-    process.standardError = stderr
-    try process.run()
-    // Read both pipes while the program runs, so that neither fills up.
-    nonisolated(unsafe) var outData = Data(), errData = Data()
-    let group = DispatchGroup()
-    DispatchQueue.global().async(group: group) { outData = stdout.fileHandleForReading.readDataToEndOfFile() }
-    DispatchQueue.global().async(group: group) { errData = stderr.fileHandleForReading.readDataToEndOfFile() }
-    stdin.fileHandleForWriting.write(Data(input.utf8))
-    try stdin.fileHandleForWriting.close()
-    process.waitUntilExit()
-    group.wait()
-    return (process.terminationStatus, String(decoding: outData, as: UTF8.self), String(decoding: errData, as: UTF8.self))
-}
-
 /// One engine's result compared with `persona assign`'s, row by row.
 private struct Comparison {
     var rows = 0
@@ -137,7 +114,7 @@ struct ExportSQLEngineTests {
         let scratch = fixture.scratch, assigned = fixture.assigned
         let sqliteQuery = scratch.path("sqlite.sql")
         try runPersona(["export-sql", "--model", fixture.model, "--dialect", "sqlite", "--out", sqliteQuery])
-        let sqlite = try runProgram("sqlite3", ["-csv", "-header", ":memory:"], input: """
+        let sqlite = try ProgramRun.run("sqlite3", ["-csv", "-header", ":memory:"], input: """
             .import --csv \(fixture.data) customers
             .output \(scratch.path("sqlite.csv"))
             \(try String(contentsOfFile: sqliteQuery, encoding: .utf8))
@@ -160,7 +137,7 @@ struct ExportSQLEngineTests {
         let duckQuery = scratch.path("duckdb.sql")
         try runPersona(["export-sql", "--model", fixture.model, "--dialect", "duckdb", "--out", duckQuery])
         let script = try scratch.write(duckDBRunner, to: "run_duckdb.py")
-        let duck = try runProgram("python3", [script, fixture.data, duckQuery, scratch.path("duckdb.csv")])
+        let duck = try ProgramRun.run("python3", [script, fixture.data, duckQuery, scratch.path("duckdb.csv")])
         try #require(duck.status == 0, "DuckDB run failed: \(duck.error)")
         let fromDuckDB = try compare(engine: scratch.path("duckdb.csv"), assigned: assigned)
         #expect(fromDuckDB.rows == assigned.rowCount && fromDuckDB.missing == 0)

@@ -8,27 +8,6 @@ import TestSupport
 // `--memberships` on `assign`, `train`, `retrain` and `export-sql`: one membership_<id>
 // column per persona, appended to the assignment CSV.
 
-/// Runs `executable arguments` with `input` on standard input.
-private func runProgram(_ executable: String, _ arguments: [String], input: String = "") throws -> (status: Int32, output: String, error: String) {
-    let process = Process()
-    process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-    process.arguments = [executable] + arguments
-    let stdin = Pipe(), stdout = Pipe(), stderr = Pipe()
-    process.standardInput = stdin
-    process.standardOutput = stdout
-    process.standardError = stderr
-    try process.run()
-    nonisolated(unsafe) var outData = Data(), errData = Data()
-    let group = DispatchGroup()
-    DispatchQueue.global().async(group: group) { outData = stdout.fileHandleForReading.readDataToEndOfFile() }
-    DispatchQueue.global().async(group: group) { errData = stderr.fileHandleForReading.readDataToEndOfFile() }
-    stdin.fileHandleForWriting.write(Data(input.utf8))
-    try stdin.fileHandleForWriting.close()
-    process.waitUntilExit()
-    group.wait()
-    return (process.terminationStatus, String(decoding: outData, as: UTF8.self), String(decoding: errData, as: UTF8.self))
-}
-
 /// Sample customers (two periods) and a six-persona model trained on the first.
 private struct MembershipWorkspace {
     let scratch: Scratch
@@ -182,7 +161,7 @@ struct MembershipCommandTests {
                     for row in cursor.fetchall():
                         w.writerow(["" if v is None else repr(v) if isinstance(v, float) else v for v in row])
                 """, to: "run_duckdb.py")
-            let run = try runProgram("python3", [script, w.periodTwo, query, s.path("duckdb.csv")])
+            let run = try ProgramRun.run("python3", [script, w.periodTwo, query, s.path("duckdb.csv")])
             try #require(run.status == 0, "DuckDB run failed: \(run.error)")
             let result = compareMemberships(engine: try readCSV(s.path("duckdb.csv")), assigned: assigned)
             #expect(result.rows == assigned.rowCount && result.personaMismatches == 0)
@@ -191,7 +170,7 @@ struct MembershipCommandTests {
         if Engine.sqlite3.runnable {
             let query = s.path("sqlite.sql")
             try runPersona(["export-sql", "--model", w.model, "--dialect", "sqlite", "--memberships", "--out", query])
-            let run = try runProgram("sqlite3", ["-csv", "-header", ":memory:"], input: """
+            let run = try ProgramRun.run("sqlite3", ["-csv", "-header", ":memory:"], input: """
                 .import --csv \(w.periodTwo) customers
                 .output \(s.path("sqlite.csv"))
                 \(try String(contentsOfFile: query, encoding: .utf8))

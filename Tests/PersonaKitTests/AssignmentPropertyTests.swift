@@ -9,6 +9,9 @@ import Testing
 // failing input and a seed; replay exactly that case with `@Test(.fixedSeed("…"))` on the
 // test, and remove the trait once fixed (it always reports an issue).
 
+/// Counts the ``AssignmentCase``s that trained, so that a property cannot pass on skipped cases alone.
+final class Tally: @unchecked Sendable { var trained = 0, total = 0 }
+
 /// A model trained on a random schema and table, and a table of later customers to assign.
 struct AssignmentCase: Sendable, CustomStringConvertible {
     var schema: PersonaSchema
@@ -55,9 +58,6 @@ struct AssignmentCase: Sendable, CustomStringConvertible {
 
 @Suite("assignment properties")
 struct AssignmentPropertyTests {
-    /// Counts the cases that trained, so that a property cannot pass on skipped cases alone.
-    final class Tally: @unchecked Sendable { var trained = 0, total = 0 }
-
     @Test("assignment does not depend on row order: each customer gets the same result however the rows are shuffled")
     func rowOrderInvariance() async {
         let tally = Tally()

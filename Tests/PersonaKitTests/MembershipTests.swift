@@ -133,9 +133,6 @@ struct MembershipTests {
         #expect(throws: ModelValidationError.self) { try bad.validate() }
     }
 
-    /// Counts the cases that trained, so that a property cannot pass on skipped cases alone.
-    final class Tally: @unchecked Sendable { var trained = 0, total = 0 }
-
     @Test("on random models: rows sum to 1, the assigned persona has the largest membership, log-ratios are −Δd²/(2σ²), threads do not matter")
     func properties() async {
         let tally = Tally()

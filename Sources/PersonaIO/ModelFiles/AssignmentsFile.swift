@@ -11,11 +11,8 @@ public enum AssignmentsFile {
     /// each of `membershipPersonas` (persona identifiers, in model order).
     public static func header(idColumn: String, membershipPersonas: [Int] = []) -> [String] {
         [idColumn, "persona", "persona_name", "distance", "runner_up", "margin", "outlier"]
-            + membershipPersonas.map(membershipColumn)
+            + membershipPersonas.map { PersonaMemberships.columnName(persona: $0) }
     }
-
-    /// The name of the membership column of persona `id`: `membership_<id>`.
-    public static func membershipColumn(_ id: Int) -> String { "membership_\(id)" }
 
     /// Rows per piece when rendering on several cores: large enough that joining the pieces
     /// costs nothing next to formatting them.

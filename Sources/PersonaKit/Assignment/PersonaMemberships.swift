@@ -77,6 +77,10 @@ public struct PersonaMemberships: Sendable, Hashable {
     /// Customers.
     public var rows: Int { values.count / personas.count }
 
+    /// The name of persona `id`'s membership column, in the assignment CSV and the SQL
+    /// export alike: `membership_<id>`.
+    public static func columnName(persona id: Int) -> String { "membership_\(id)" }
+
     /// Customer `row`'s memberships, in model order.
     /// - Complexity: O(1).
     public subscript(row: Int) -> ArraySlice<Double> {

@@ -98,7 +98,7 @@ private struct Writer {
             steps += roundedDistanceSteps().map { ($0.name, $0.body, true) }
         }
         steps += selectionSteps().map { ($0.name, $0.body, false) }
-        if let membershipScale, k > 1 { steps.append(("weighted", membershipStep(membershipScale), false)) }
+        if let membershipScale, weighsMemberships { steps.append(("weighted", membershipStep(membershipScale), false)) }
         var text = header()
         text += "WITH\n"
         text += steps.map { step in
@@ -298,6 +298,10 @@ private struct Writer {
 
     // MARK: - Memberships
 
+    /// Whether the query has the `weighted` step: memberships asked for, and more than one
+    /// persona to share them (one persona's membership is the constant 1).
+    var weighsMemberships: Bool { membershipScale != nil && k > 1 }
+
     /// Each persona's unnormalised membership `w<p>`: 1 at the smallest distance, else
     /// exp(−(d²ₚ − d²₀) × rate) in 64 bits (0 when σ² = 0), as `PersonaModel.softmax` computes it.
     func membershipStep(_ scale: MembershipScale) -> String {
@@ -315,9 +319,10 @@ private struct Writer {
     /// The membership columns: each `w<p>` over their sum, added in model order.
     func membershipColumns() -> [String] {
         let personas = model.personas
-        guard k > 1 else { return ["  \(dialect.double(1)) AS membership_\(personas[0].id)"] }
+        let name = { (p: Int) in PersonaMemberships.columnName(persona: personas[p].id) }
+        guard weighsMemberships else { return ["  \(dialect.double(1)) AS \(name(0))"] }
         let total = (1..<k).reduce("w0") { "(\($0) + w\($1))" }
-        return (0..<k).map { "  w\($0) / \(total) AS membership_\(personas[$0].id)" }
+        return (0..<k).map { "  w\($0) / \(total) AS \(name($0))" }
     }
 
     func finalSelect() -> String {
@@ -343,6 +348,6 @@ private struct Writer {
         }
         columns.append("  CASE WHEN \(distance) > \(byFirst { dialect.double(personas[$0].outlierDistance) }) THEN 1 ELSE 0 END AS outlier")
         if membershipScale != nil { columns += membershipColumns() }
-        return "SELECT\n" + columns.joined(separator: ",\n") + "\nFROM \(membershipScale != nil && k > 1 ? "weighted" : "ranked")"
+        return "SELECT\n" + columns.joined(separator: ",\n") + "\nFROM \(weighsMemberships ? "weighted" : "ranked")"
     }
 }
