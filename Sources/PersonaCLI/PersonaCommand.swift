@@ -17,7 +17,7 @@ public struct PersonaCommand: ParsableCommand {
           persona report --model model.json --data q2.csv --out-dir q2-report
         """,
         version: personaKitVersion,
-        subcommands: [TrainCommand.self, ChooseKCommand.self, AssignCommand.self, RetrainCommand.self, DriftCommand.self, ReportCommand.self, ExplainCommand.self, HistoryCommand.self, TimelineCommand.self, MapCommand.self, ExportSQLCommand.self, SampleCommand.self, SchemaCommand.self, FeaturesCommand.self]
+        subcommands: [TrainCommand.self, ChooseKCommand.self, AssignCommand.self, RetrainCommand.self, UpdateCommand.self, DriftCommand.self, ReportCommand.self, ExplainCommand.self, HistoryCommand.self, TimelineCommand.self, MapCommand.self, ExportSQLCommand.self, SampleCommand.self, SchemaCommand.self, FeaturesCommand.self]
     )
 
     /// Creates the command (used by the argument parser).

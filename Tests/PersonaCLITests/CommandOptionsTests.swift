@@ -16,6 +16,7 @@ struct CommandOptionsTests {
         "explain": ["--model", "m.json", "--data", "d.csv", "--customer", "C1"],
         "history": ["--history", "h.sqlite"],
         "timeline": ["--history", "h.sqlite", "--out-dir", "t"],
+        "update": ["--model", "m.json", "--data", "d.csv", "--out", "m2.json", "--decay", "0.9"],
         "map": ["--model", "m.json", "--data", "d.csv", "--out", "map.svg"],
         "export-sql": ["--model", "m.json", "--dialect", "duckdb"],
         "sample": ["--out-dir", "s"],

@@ -133,6 +133,11 @@ public struct TrainingSummary: Sendable, Hashable, Codable {
     /// recorded; memberships then estimate it from the personas (see
     /// ``PersonaModel/membershipScale()``).
     public var membershipVariance: Double? = nil
+    /// Batches the model was updated with since it was trained
+    /// (``PersonaModel/update(with:weights:decay:threads:)``); `nil` for none. After an
+    /// update, ``inertia``, ``rowCount``, ``totalWeight`` and ``membershipVariance`` include the
+    /// batches, discounted as the personas' weights are.
+    public var updates: Int? = nil
 }
 
 /// The PersonaKit version written into models.
