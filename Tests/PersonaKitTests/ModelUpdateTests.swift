@@ -80,6 +80,15 @@ struct ModelUpdateTests {
         #expect(update.personas[1].centreShift == 1)
         #expect(update.personas[0].batchMeanDistance == 2.5)   // distances 2 and 3 to the old centre
         #expect(abs(update.personas[0].previousShare - 0.6) < 1e-15)
+        // Typed values give the same rows and the same model.
+        let typed: [[String: CustomerValue?]] = [["finance_x": 3], ["finance_x": 4.0], ["finance_x": 9, "other": "x"]]
+        #expect(try model.encode(customers: typed) == model.encoder.transform(Self.batch([3, 4, 9], model: model)))
+        #expect(try model.update(customers: typed, decay: .factor(0.5)).model == updated)
+        #expect {
+            _ = try model.update(customers: [["finance_x": 3], ["finance_x": "many"]], decay: .factor(0.5))
+        } throws: { error in
+            (error as? CustomerValueError)?.customer == 1 && (error as? CustomerValueError)?.attribute == "finance_x"
+        }
     }
 
     @Test("decay 1 gives the mean of everything seen, decay 0 the batch's mean; a persona without members keeps its centre")

@@ -319,9 +319,23 @@ extension PersonaModel {
     /// - Complexity: O(customers × (attributes + k × width)).
     public func assign(customers: [[String: CustomerValue?]], unknownCategories: UnknownCategoryPolicy = .treatAsMissing,
                        threads: Int? = nil) throws(CustomerValueError) -> [PersonaAssignment] {
+        assign(try encode(customers: customers, unknownCategories: unknownCategories, threads: threads), threads: threads)
+    }
+
+    /// Encodes customers given as typed values with ``encoder``, on every core: the rows
+    /// ``assign(_:threads:)``, ``memberships(_:threads:)`` and
+    /// ``update(with:weights:decay:threads:)`` take.
+    /// - Parameters:
+    ///   - customers: one dictionary per customer, as for ``assign(customer:unknownCategories:)``.
+    ///   - unknownCategories: what a category not seen in training does.
+    ///   - threads: worker threads, or `nil` for every core; results do not depend on it.
+    /// - Throws: ``CustomerValueError`` for the first customer (in order) with a bad value,
+    ///   its ``CustomerValueError/customer`` set to that customer's position.
+    /// - Complexity: O(customers × (attributes + width)).
+    public func encode(customers: [[String: CustomerValue?]], unknownCategories: UnknownCategoryPolicy = .treatAsMissing,
+                       threads: Int? = nil) throws(CustomerValueError) -> FeatureMatrix {
         let encoding = customerEncoding, n = customers.count, d = encoding.width
         let rows = WorkBuffer<Float>(repeating: 0, count: n * d)
-        let out = WorkBuffer<PersonaAssignment.Packed>(repeating: .init(), count: n)
         let chunks = ChunkedParallel(rows: n, threads: threads)
         // Per chunk, the first customer whose values were refused (or -1).
         let refused = WorkBuffer<Int>(repeating: -1, count: chunks.chunkCount)
@@ -334,7 +348,6 @@ extension PersonaModel {
                     return
                 }
             }
-            encoding.nearest(rows: rows.base + range.lowerBound * d, count: range.count, into: out.base + range.lowerBound)
         }
         if let r = refused.array.first(where: { $0 >= 0 }) {
             // Encoded again on this thread to recover the error itself.
@@ -349,6 +362,6 @@ extension PersonaModel {
                 throw located
             }
         }
-        return (0..<n).map { encoding.assignment(out[$0]) }
+        return FeatureMatrix(rows: n, columns: d, values: rows.array)
     }
 }

@@ -244,4 +244,15 @@ extension PersonaModel {
         }
         return try update(with: matrix, weights: batch.weights, decay: decay, threads: threads)
     }
+
+    /// Updates the model with a batch of customers given as typed values, as a service that
+    /// sees customers all day has them (``encode(customers:unknownCategories:threads:)``,
+    /// then ``update(with:weights:decay:threads:)``).
+    /// - Throws: ``CustomerValueError`` naming the customer, attribute and value, or
+    ///   ``UpdateError``.
+    public func update(customers: [[String: CustomerValue?]], weights: [Double]? = nil, decay: UpdateDecay,
+                       unknownCategories: UnknownCategoryPolicy = .treatAsMissing, threads: Int? = nil) throws -> ModelUpdate {
+        let matrix = try encode(customers: customers, unknownCategories: unknownCategories, threads: threads)
+        return try update(with: matrix, weights: weights, decay: decay, threads: threads)
+    }
 }
