@@ -141,7 +141,8 @@ public struct CustomerFile {
         step("profiling")
         let profiles = profile(parts, schema: schema, model: fitted.model, assignments: fitted.assignments, workers: workers)
         let model = try fitted.model.named(from: profiles)
-        let data = keepData ? try self.data { () throws(PersonaDataError) in try CustomerData(concatenating: parts) } : nil
+        // The encoding pass checked the identifiers for repeats.
+        let data = keepData ? try self.data { () throws(PersonaDataError) in try CustomerData(concatenating: parts, checkedIdentifiers: ids) } : nil
         lap("profile")
         return TrainingResult(model: model, ids: ids, assignments: fitted.assignments, profiles: profiles, seconds: seconds,
                               data: data, matrix: keepData || keepMatrix ? matrix : nil, texts: texts, columnNames: header)

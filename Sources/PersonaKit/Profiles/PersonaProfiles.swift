@@ -52,10 +52,12 @@ public enum PersonaProfiles {
     ///   - data: the customers, typed.
     ///   - personas: the assigned persona of each customer, in data order.
     ///   - order: the persona identifiers to report, in order.
+    ///   - threads: worker threads (one attribute per task), or `nil` for every core; the
+    ///     result does not depend on it.
     /// - Complexity: O(rows × attributes).
-    public static func compute(_ data: CustomerData, personas: [Int], order: [Int]) -> [PersonaProfile] {
+    public static func compute(_ data: CustomerData, personas: [Int], order: [Int], threads: Int? = nil) -> [PersonaProfile] {
         var accumulator = Accumulator(schema: data.schema, order: order)
-        accumulator.add(data, personas: personas)
+        accumulator.add(data, personas: personas, threads: threads)
         return accumulator.profiles()
     }
 
@@ -95,43 +97,58 @@ public enum PersonaProfiles {
 
         /// Adds customers and their personas (ids outside `order` count in the population
         /// only).
+        /// - Parameter threads: worker threads for the attributes, one attribute per task, or
+        ///   `nil` for every core; every attribute is summed in row order on one thread, so
+        ///   the result does not depend on it.
         /// - Complexity: O(rows × attributes).
-        public mutating func add(_ data: CustomerData, personas: [Int]) {
+        public mutating func add(_ data: CustomerData, personas: [Int], threads: Int? = 1) {
             precondition(personas.count == data.count, "one persona per customer")
             let k = order.count
             var rowsBySlot = Array(repeating: [Int](), count: k)
+            var rowSlot = [Int](repeating: -1, count: personas.count)
             for (r, p) in personas.enumerated() {
                 guard let s = slot[p] else { continue }
                 rowsBySlot[s].append(r)
+                rowSlot[r] = s
                 sizes[s] += 1
                 weights[s] += data.weights?[r] ?? 1
             }
-            for attribute in schema.attributes where attribute.role != .ignore {
-                guard let values = data.values[attribute.name] else { continue }
-                switch values {
+            let attributes = schema.attributes.filter { $0.role != .ignore && data.values[$0.name] != nil }
+            let numericBefore = numeric, categoricalBefore = categorical
+            let results = TaskResults<(Numeric?, Categorical?)>(count: attributes.count)
+            let bySlot = rowsBySlot, slots = rowSlot
+            TaskPool.run(count: attributes.count, threads: threads) { i in
+                let attribute = attributes[i]
+                switch data.values[attribute.name]! {
                 case .numbers(let numbers):
-                    var entry = numeric[attribute.name] ?? Numeric(personas: Array(repeating: ScaledMoments(), count: k))
+                    var entry = numericBefore[attribute.name] ?? Numeric(personas: Array(repeating: ScaledMoments(), count: k))
                     entry.population.add(numbers, weights: data.weights)
                     for s in 0..<k {
-                        let rows = rowsBySlot[s]
+                        let rows = bySlot[s]
                         entry.personas[s].add(rows.lazy.map { numbers[$0] }, weights: data.weights.map { w in rows.lazy.map { w[$0] } })
                     }
                     if entry.nonNegative, numbers.contains(where: { $0 < 0 }) { entry.nonNegative = false }
-                    numeric[attribute.name] = entry
+                    results[i] = (entry, nil)
                 case .categories(let codes):
-                    guard case .categorical(let categories) = attribute.kind else { continue }
+                    guard case .categorical(let categories) = attribute.kind else { results[i] = (nil, nil); return }
                     let m = categories.count
-                    var entry = categorical[attribute.name]
+                    var entry = categoricalBefore[attribute.name]
                         ?? Categorical(counts: Array(repeating: 0, count: k * m), mass: Array(repeating: 0, count: k),
                                        population: Array(repeating: 0, count: m))
                     for (r, code) in codes.enumerated() where code >= 0 {
                         let w = data.weights?[r] ?? 1
                         entry.population[Int(code)] += w
                         entry.populationMass += w
-                        if let s = slot[personas[r]] { entry.counts[s * m + Int(code)] += w; entry.mass[s] += w }
+                        let s = slots[r]
+                        if s >= 0 { entry.counts[s * m + Int(code)] += w; entry.mass[s] += w }
                     }
-                    categorical[attribute.name] = entry
+                    results[i] = (nil, entry)
                 }
+            }
+            for (i, attribute) in attributes.enumerated() {
+                let (n, c) = results[i]!
+                if let n { numeric[attribute.name] = n }
+                if let c { categorical[attribute.name] = c }
             }
         }
 

@@ -105,9 +105,14 @@ public struct PersonaReport: Sendable {
         self.options = options
         customers = data.count
         self.profiles = profiles
-        attributes = profiled.attributes.compactMap { attribute in
-            values[attribute.name].map { Self.summarise(attribute, $0, rowSlot: rowSlot, k: k) }
+        // One attribute per task: each is summarised in row order, whatever the thread count.
+        let summarised = profiled.attributes.filter { values[$0.name] != nil }
+        let summaries = TaskResults<AttributeReport>(count: summarised.count)
+        let columns = values
+        TaskPool.run(count: summarised.count, threads: nil) { i in
+            summaries[i] = Self.summarise(summarised[i], columns[summarised[i].name]!, rowSlot: rowSlot, k: k)
         }
+        attributes = summarised.indices.map { summaries[$0]! }
 
         // Value per persona and the pyramid.
         var valueTotals: [ValueTotal]? = nil

@@ -6,19 +6,28 @@ extension CustomerData {
     /// - Throws: ``PersonaDataError/noRows`` for no rows, ``PersonaDataError/duplicateId(id:firstRow:row:column:)``
     ///   when an identifier repeats across parts, ``PersonaDataError/zeroTotalWeight(column:)``
     ///   when every weight is zero.
+    /// - Parameters:
+    ///   - parts: the parts, in row order.
+    ///   - checkedIdentifiers: the parts' identifiers in order, when the caller has already
+    ///     checked them for repeats (a file reader that keeps them anyway); `nil` to check here.
     /// - Complexity: O(rows × attributes).
-    public init(concatenating parts: [CustomerData]) throws(PersonaDataError) {
+    public init(concatenating parts: [CustomerData], checkedIdentifiers: [String]? = nil) throws(PersonaDataError) {
         guard let first = parts.first else { throw .noRows }
         precondition(parts.allSatisfy { $0.schema == first.schema }, "parts read with one schema")
         var ids = [String]()
-        ids.reserveCapacity(parts.reduce(0) { $0 + $1.count })
-        var firstRow = [String: Int](minimumCapacity: ids.capacity)
-        for part in parts {
-            for id in part.ids {
-                if let earlier = firstRow.updateValue(ids.count, forKey: id) {
-                    throw .duplicateId(id: id, firstRow: earlier, row: ids.count, column: first.schema.idColumn)
+        if let checkedIdentifiers {
+            precondition(checkedIdentifiers.count == parts.reduce(0) { $0 + $1.count }, "one identifier per row")
+            ids = checkedIdentifiers
+        } else {
+            ids.reserveCapacity(parts.reduce(0) { $0 + $1.count })
+            var firstRow = [String: Int](minimumCapacity: ids.capacity)
+            for part in parts {
+                for id in part.ids {
+                    if let earlier = firstRow.updateValue(ids.count, forKey: id) {
+                        throw .duplicateId(id: id, firstRow: earlier, row: ids.count, column: first.schema.idColumn)
+                    }
+                    ids.append(id)
                 }
-                ids.append(id)
             }
         }
         var weights: [Double]? = nil
