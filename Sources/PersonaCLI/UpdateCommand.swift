@@ -42,6 +42,9 @@ struct UpdateCommand: ParsableCommand {
     @Option(help: "Also write every batch customer's persona under the updated model to this CSV.")
     var assignments: String?
 
+    @Flag(help: "Add one membership_<persona id> column per persona to the --assignments CSV (see Docs/Assignment.md).")
+    var memberships = false
+
     @Flag(help: "Fail on a category the model was not trained on.")
     var strictCategories = false
 
@@ -64,6 +67,7 @@ struct UpdateCommand: ParsableCommand {
         }
         if timeUnit != nil, halfLife == nil { throw ValidationError("--time-unit applies to --half-life only") }
         if let threads, threads < 1 { throw ValidationError("--threads \(threads): must be at least 1") }
+        if memberships, assignments == nil { throw ValidationError("--memberships needs --assignments") }
     }
 
     /// The decay the options describe.
@@ -130,7 +134,11 @@ struct UpdateCommand: ParsableCommand {
         do {
             if let updateOut { try outputs.stage(UpdateTable.render(update), at: URL(fileURLWithPath: updateOut)) }
             if let assignments {
-                try outputs.stage(AssignmentsFile.render(ids: customers.ids, assignments: after, model: updated),
+                let soft = memberships
+                    ? updated.memberships(matrix, scale: try CommandSupport.membershipScale(of: updated, file: out, progress: progress),
+                                          threads: threads)
+                    : nil
+                try outputs.stage(AssignmentsFile.render(ids: customers.ids, assignments: after, model: updated, memberships: soft),
                                   at: URL(fileURLWithPath: assignments))
             }
             if let dir = drift.driftOut { try report.stage(in: URL(fileURLWithPath: dir), into: &outputs) }

@@ -34,7 +34,7 @@ struct UpdateCommandTests {
         let out = w.scratch.path("m2.json"), report = w.scratch.path("update.csv"), assigned = w.scratch.path("a2.csv")
         let drift = w.scratch.path("drift"), history = w.scratch.path("h.sqlite")
         try runPersona(["update", "--model", w.model, "--data", w.periodTwo, "--out", out, "--half-life", "2",
-                        "--update-out", report, "--assignments", assigned, "--drift-out", drift, "--history", history, "-q"])
+                        "--update-out", report, "--assignments", assigned, "--memberships", "--drift-out", drift, "--history", history, "-q"])
         let before = try ModelFile.read(from: URL(fileURLWithPath: w.model))
         let after = try ModelFile.read(from: URL(fileURLWithPath: out))
         #expect(after.personas.map(\.id) == before.personas.map(\.id))
@@ -67,6 +67,11 @@ struct UpdateCommandTests {
         // The assignments are the updated model's, and the history records them.
         let rows = try readCSV(assigned)
         #expect(rows.columns[1] == after.assign(matrix).map { String($0.persona) })
+        #expect(Array(rows.columnNames.dropFirst(7)) == after.personas.map { "membership_\($0.id)" })
+        for r in 0..<rows.rowCount {
+            let soft = (7..<rows.columnNames.count).map { Double(rows.columns[$0][r])! }
+            #expect(abs(soft.reduce(0, +) - 1) < 1e-12)
+        }
         #expect(FileManager.default.fileExists(atPath: drift + "/transitions.csv"))
         let store = try HistoryStore(path: history)
         let runs = try store.runs()
