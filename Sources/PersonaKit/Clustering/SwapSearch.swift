@@ -68,9 +68,12 @@ enum SwapSearch {
         let searchThreshold = KMeans.shiftThreshold(searchMoments, configuration: configuration)
 
         var acceptedHere = 0
-        for _ in 0..<trials {
+        for t in 0..<trials {
+            // Chosen swaps alternate with blind ones: a greedy choice can keep proposing the
+            // same move out of an optimum it cannot leave, a random centre cannot.
             guard let start = swappedStart(searchData, weights: searchWeights, centroids: current.centroids,
-                                           candidates: configuration.effectiveSeedingTrials, using: &rng, evaluations: &outcome.evaluations) else { break }
+                                           candidates: configuration.effectiveSeedingTrials, randomRemoval: t % 2 == 1,
+                                           using: &rng, evaluations: &outcome.evaluations) else { break }
             outcome.trials += 1
             let trial = KMeans.iterate(searchData, weights: searchWeights, start: start, threshold: searchThreshold,
                                        moments: searchMoments, configuration: configuration)
@@ -96,8 +99,10 @@ enum SwapSearch {
     /// The centres with one replaced by a row: of `candidates` rows drawn in proportion to
     /// weight × squared distance to their nearest centre, and every centre each could replace,
     /// the pair that leaves the lowest potential (ties to the earlier draw and the lower
-    /// centre). `nil` when every row sits on a centre.
+    /// centre). With `randomRemoval`, Fränti's blind swap instead: one drawn row replaces a
+    /// centre drawn uniformly. `nil` when every row sits on a centre.
     static func swappedStart(_ data: FeatureMatrix, weights: [Double]?, centroids: FeatureMatrix, candidates: Int,
+                             randomRemoval: Bool = false,
                              using rng: inout SeededGenerator, evaluations: inout Int) -> FeatureMatrix? {
         let n = data.rows, d = data.columns, k = centroids.rows
         let table = CentreTable(centroids.values, k: k, d: d)
@@ -125,19 +130,33 @@ enum SwapSearch {
             cumulative[r] = total
         }
         guard total > 0 else { return nil }
-        // The best (candidate, removed centre) pair: the cost of removing centre i once the
-        // candidate is a centre is that rows of i go to the nearer of the candidate and their
-        // second centre, the others keep the nearer of theirs and the candidate.
-        var best: (row: Int, removed: Int, cost: Double)? = nil
-        var extra = [Double](repeating: 0, count: k)
-        for _ in 0..<candidates {
+        func draw() -> Int {
             let target = rng.nextUnitDouble() * total
             var lo = 0, hi = n - 1
             while lo < hi {
                 let mid = (lo + hi) / 2
                 if cumulative[mid] > target { hi = mid } else { lo = mid + 1 }
             }
-            let chosen = lo
+            return lo
+        }
+        func replacing(_ removed: Int, with chosen: Int) -> FeatureMatrix {
+            var values = centroids.values
+            data.withValues { x in
+                for j in 0..<d { values[removed * d + j] = x[chosen * d + j] }
+            }
+            return FeatureMatrix(rows: k, columns: d, values: values)
+        }
+        if randomRemoval {
+            let chosen = draw()
+            return replacing(min(k - 1, Int(rng.nextUnitDouble() * Double(k))), with: chosen)
+        }
+        // The best (candidate, removed centre) pair: the cost of removing centre i once the
+        // candidate is a centre is that rows of i go to the nearer of the candidate and their
+        // second centre, the others keep the nearer of theirs and the candidate.
+        var best: (row: Int, removed: Int, cost: Double)? = nil
+        var extra = [Double](repeating: 0, count: k)
+        for _ in 0..<candidates {
+            let chosen = draw()
             for i in 0..<k { extra[i] = 0 }
             var kept = 0.0
             data.withValues { x in
@@ -158,11 +177,7 @@ enum SwapSearch {
             if best == nil || cost < best!.cost { best = (chosen, removed, cost) }
         }
         let (chosen, removed, _) = best!
-        var values = centroids.values
-        data.withValues { x in
-            for j in 0..<d { values[removed * d + j] = x[chosen * d + j] }
-        }
-        return FeatureMatrix(rows: k, columns: d, values: values)
+        return replacing(removed, with: chosen)
     }
 
     /// `count` of the rows `0..<n`, each equally likely, in increasing order (Knuth's
