@@ -7,16 +7,21 @@ import PersonaKit
 struct ChooseKCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "choose-k",
-        abstract: "Compare numbers of personas (inertia, silhouette, Calinski–Harabasz, Davies–Bouldin, bootstrap stability) and recommend one.",
+        abstract: "Compare numbers of personas (inertia, silhouette, Calinski–Harabasz, Davies–Bouldin, stability, prediction strength) and recommend one.",
         discussion: """
         Reads and encodes the CSV as `persona train` does, fits k-means for every k of the range \
-        (the same fit `train` makes with the same --seed and --restarts), and measures each k: \
-        inertia (elbow), mean silhouette (exact up to --silhouette-sample rows, estimated with \
-        its standard error beyond), Calinski–Harabasz, Davies–Bouldin, and the stability of every \
-        persona over --bootstrap resamples (mean Jaccard; < 0.6 unstable, ≥ 0.75 stable). \
-        Recommends, among the k whose personas are all stable and whose silhouette is within 0.20 \
-        of the best stable one, the highest Calinski–Harabasz. Prints a table and the recommendation; with \
-        --out-dir writes choose-k.csv and choose-k.svg. See Docs/ChoosingK.md.
+        (up to 20,000 rows the same fit `train` makes with the same --seed and --restarts; beyond, \
+        a fit on 20,000 sampled rows iterated on all rows), and measures each k: inertia (elbow), \
+        mean silhouette (exact up to --silhouette-sample rows, estimated with its standard error \
+        beyond), Calinski–Harabasz, Davies–Bouldin, the stability of every persona over \
+        --resamples refits on random halves of at most --rows-per-half rows (mean Jaccard; < 0.6 \
+        unstable, ≥ 0.75 stable), and the prediction strength of the same refits (Tibshirani & \
+        Walther). Recommends, among the k whose personas are all stable and whose silhouette is \
+        within 0.20 of the best stable one, the highest Calinski–Harabasz; when no k shows \
+        substantial structure (silhouette ≤ 0.25), the largest stable k before the prediction \
+        strength first falls below 0.8. The reason names the measure that decided. Prints a table \
+        and the recommendation; with --out-dir writes choose-k.csv and choose-k.svg. See \
+        Docs/ChoosingK.md.
         """
     )
 
@@ -32,11 +37,15 @@ struct ChooseKCommand: ParsableCommand {
     @Option(help: "k-means++ restarts per fit; the lowest-inertia fit is kept.")
     var restarts: Int = 4
 
-    @Option(help: "Bootstrap resamples per k for the stability.")
-    var bootstrap: Int = ClusterStability.defaultResamples
+    @Option(name: [.customLong("resamples"), .customLong("bootstrap")],
+            help: "Refits per k on random halves of the rows, for the stability and the prediction strength (rounded up to even).")
+    var bootstrap: Int = ChooseKConfiguration.defaultResamples
 
     @Option(help: "Rows up to which the silhouette is exact; larger data is scored on a sample of this many rows.")
     var silhouetteSample: Int = ClusterValidity.defaultSilhouetteSample
+
+    @Option(help: "Rows of each half of a split at most.")
+    var rowsPerHalf: Int = ChooseKConfiguration.defaultRowsPerHalf
 
     @OptionGroup var input: CustomerInputOptions
 
@@ -53,7 +62,8 @@ struct ChooseKCommand: ParsableCommand {
 
     func run() throws {
         try CommandSupport.check(KMeansConfiguration(clusterCount: 2, restarts: restarts, seed: seed, threads: threads))
-        guard bootstrap >= 1 else { throw CommandFailure("--bootstrap \(bootstrap): must be at least 1") }
+        guard bootstrap >= 1 else { throw CommandFailure("--resamples \(bootstrap): must be at least 1") }
+        guard rowsPerHalf >= 2 else { throw CommandFailure("--rows-per-half \(rowsPerHalf): must be at least 2") }
         guard silhouetteSample >= 2 else { throw CommandFailure("--silhouette-sample \(silhouetteSample): must be at least 2") }
         let kRange = try KRange(parsing: self.kRange)
         let outputs = outDir.map { dir in Self.fileNames.map { "\(dir)/\($0)" } } ?? []
@@ -84,9 +94,10 @@ struct ChooseKCommand: ParsableCommand {
         let configuration = ChooseKConfiguration(
             clusterCounts: kRange.range,
             kmeans: KMeansConfiguration(clusterCount: kRange.range.lowerBound, restarts: restarts, seed: seed, threads: threads),
-            resamples: bootstrap, silhouetteSample: silhouetteSample)
-        let fits = kRange.range.count * (bootstrap + 1)
-        progress.say("\(n) rows × \(matrix.columns) encoded columns; \(fits) k-means fits (k = \(kRange), \(bootstrap) resamples each)")
+            resamples: bootstrap, silhouetteSample: silhouetteSample, rowsPerHalf: rowsPerHalf)
+        let fits = kRange.range.count * (1 + 2 * configuration.splits)
+        progress.say("\(n) rows × \(matrix.columns) encoded columns; \(fits) k-means fits (k = \(kRange), "
+                     + "\(2 * configuration.splits) refits on halves each)")
         let result: ChooseKResult
         do {
             let quiet = progress.quiet
@@ -120,15 +131,17 @@ struct ChooseKCommand: ParsableCommand {
     /// The table and the recommendation, as printed.
     static func table(_ result: ChooseKResult) -> String {
         func pad(_ s: String, _ width: Int) -> String { String(repeating: " ", count: max(0, width - s.count)) + s }
-        var out = [" k", "inertia", "silhouette", "CH", "DB", "J min", "J mean", "stable"]
-            .enumerated().map { pad($1, [2, 12, 16, 11, 7, 7, 7, 7][$0]) }.joined(separator: " ") + "\n"
+        let widths = [2, 12, 16, 11, 7, 7, 7, 6, 7]
+        var out = [" k", "inertia", "silhouette", "CH", "DB", "J min", "J mean", "PS", "stable"]
+            .enumerated().map { pad($1, widths[$0]) }.joined(separator: " ") + "\n"
         for c in result.candidates {
             let silhouette = c.silhouette.isExact ? String(format: "%.3f", c.silhouette.mean)
                 : String(format: "%.3f ± %.3f", c.silhouette.mean, c.silhouette.standardError)
             let cells = [String(c.k), String(format: "%.6g", c.inertia), silhouette, String(format: "%.1f", c.calinskiHarabasz),
                          String(format: "%.3f", c.daviesBouldin), String(format: "%.3f", c.stability.minimum),
-                         String(format: "%.3f", c.stability.mean), c.isStable ? "yes" : "no"]
-            out += cells.enumerated().map { pad($1, [2, 12, 16, 11, 7, 7, 7, 7][$0]) }.joined(separator: " ")
+                         String(format: "%.3f", c.stability.mean), String(format: "%.3f", c.predictionStrength.mean),
+                         c.isStable ? "yes" : "no"]
+            out += cells.enumerated().map { pad($1, widths[$0]) }.joined(separator: " ")
             out += c.k == result.recommendation.k ? "  ◀\n" : "\n"
         }
         let r = result.recommendation

@@ -46,8 +46,8 @@ import Testing
             let failure = expectFailure(["choose-k", "--data", data, "--k-range", range, "--bootstrap", "2", "--out-dir", out, "-q"])
             expectOneLine(failure?.description ?? "", mentions: ["--k-range", fragment])
         }
-        let failure = expectFailure(["choose-k", "--data", data, "--bootstrap", "0", "-q"])
-        expectOneLine(failure?.description ?? "", mentions: ["--bootstrap"])
+        let failure = expectFailure(["choose-k", "--data", data, "--resamples", "0", "-q"])
+        expectOneLine(failure?.description ?? "", mentions: ["--resamples"])
         #expect(!FileManager.default.fileExists(atPath: out))
     }
 }

@@ -13,10 +13,12 @@ import Testing
                              standardError: sampled ? 0.01 : 0, sampleSize: sampled ? 500 : 900, isExact: !sampled),
                              calinskiHarabasz: 100 + Double(k), daviesBouldin: 1 / Double(k),
                              stability: StabilityScore(jaccard: (0..<k).map { 0.5 + 0.05 * Double($0) }, resamples: 20, failedRefits: 0),
-                             sizes: (0..<k).map { 100 - $0 }, isStable: false)
+                             sizes: (0..<k).map { 100 - $0 }, isStable: false,
+                             predictionStrength: PredictionStrengthScore(strengths: [0.9, 1 / Double(k)]))
         }
         let recommendation = ChooseKRecommendation(k: recommended, isStable: true, structure: .reasonable,
-                                                   reason: "k=\(recommended): <because> & \"so\"", warnings: ["a warning"])
+                                                   reason: "k=\(recommended): <because> & \"so\"", warnings: ["a warning"],
+                                                   criterion: .predictionStrength)
         return ChooseKResult(candidates: candidates, recommendation: recommendation,
                              configuration: ChooseKConfiguration(clusterCounts: ks, silhouetteSample: sampled ? 500 : 5000), rows: 900)
     }
@@ -37,7 +39,9 @@ import Testing
         #expect(titles.count == ks.count * ChooseKChart.series.count)
         let texts = try document.nodes(forXPath: "//*[local-name()='text']").map { $0.stringValue ?? "" }
         #expect(texts.contains("Recommended: k = \(recommended)"))
-        #expect(texts.filter { $0 == "k=\(recommended)" }.count == 5)   // the mark in every panel
+        #expect(texts.filter { $0 == "k=\(recommended)" }.count == 6)   // the mark in every panel
+        // The deciding measure's panel, and only it, is titled as deciding.
+        #expect(texts.filter { $0.hasSuffix(ChooseKChart.decidesMark) } == ["Prediction strength (higher is better)" + ChooseKChart.decidesMark])
         #expect(svg == ChooseKChart.svg(Self.result(ks: ks, recommended: recommended, sampled: sampled)))
     }
 

@@ -1,4 +1,4 @@
-import PersonaKit
+@testable import PersonaKit
 import TestSupport
 import Testing
 
@@ -83,12 +83,14 @@ func separatedBlobs(k: Int, d: Int, n: Int, separation: Double, seed: UInt64) ->
         #expect(throws: ClusteringError.self) { try ChooseK.evaluate(x, configuration: Self.options(1...3)) }
     }
 
-    static func candidate(_ k: Int, silhouette: Double, ch: Double, jaccard: Double, se: Double = 0) -> ChooseKCandidate {
+    static func candidate(_ k: Int, silhouette: Double, ch: Double, jaccard: Double, se: Double = 0,
+                          strength: Double? = nil) -> ChooseKCandidate {
         ChooseKCandidate(k: k, inertia: 100 / Double(k), silhouette: SilhouetteScore(mean: silhouette, standardError: se,
                                                                                   sampleSize: 100, isExact: se == 0),
                          calinskiHarabasz: ch, daviesBouldin: 0.5, stability: StabilityScore(jaccard: Array(repeating: jaccard, count: k),
                                                                                                 resamples: 10, failedRefits: 0),
-                         sizes: Array(repeating: 10, count: k), isStable: jaccard >= 0.75)
+                         sizes: Array(repeating: 10, count: k), isStable: jaccard >= 0.75,
+                         predictionStrength: PredictionStrengthScore(strengths: strength.map { [$0, $0] } ?? []))
     }
 
     /// The rule: among stable k with a silhouette within 0.20 of the best stable one, the
@@ -118,5 +120,94 @@ func separatedBlobs(k: Int, d: Int, n: Int, separation: Double, seed: UInt64) ->
                                       Self.candidate(3, silhouette: 0.3, ch: 40, jaccard: 0.7)], configuration: configuration)
         #expect(none.k == 3 && !none.isStable && none.structure == .weak)
         #expect(none.warnings.contains { $0.contains("no k in 2...3 gives stable personas") })
+    }
+
+    /// Prediction strength of one split, worked by hand.
+    @Test func predictionStrengthByHand() {
+        // Test cluster 0 = rows 0–3, predicted 0, 0, 0, 1: 3·2 of 4·3 ordered pairs together, 0.5.
+        // Test cluster 1 = rows 4–6, all predicted 1: 1. The strength is the smaller, 0.5.
+        #expect(PredictionStrength.strength(test: [0, 0, 0, 0, 1, 1, 1], predicted: [0, 0, 0, 1, 1, 1, 1], k: 2, predictedK: 2) == 0.5)
+        // Six rows spread 2/2/2 over three predicted clusters: 3·(2·1) of 6·5 pairs, 0.2.
+        #expect(PredictionStrength.strength(test: [0, 0, 0, 0, 0, 0, 1, 1], predicted: [0, 0, 1, 1, 2, 2, 0, 0], k: 2,
+                                            predictedK: 3) == 0.2)
+        // The same partition under other numbers gives 1; a one-row test cluster is skipped.
+        #expect(PredictionStrength.strength(test: [0, 1, 1, 2, 2], predicted: [2, 0, 0, 1, 1], k: 3, predictedK: 3) == 1)
+        #expect(PredictionStrength.strength(test: [0, 1, 1, 2, 2], predicted: [2, 0, 1, 1, 1], k: 3, predictedK: 3) == 0)
+    }
+
+    /// Well-separated blobs predict themselves: strength near 1 at the true k, clearly lower
+    /// at k + 1, where one blob is cut differently in the two halves.
+    @Test(arguments: [(k: 3, d: 2, seed: UInt64(101)), (k: 4, d: 5, seed: 102)])
+    func predictionStrengthPeaksAtTheTrueK(k: Int, d: Int, seed: UInt64) throws {
+        let (x, _) = separatedBlobs(k: k, d: d, n: 900, separation: 7, seed: seed)
+        let result = try ChooseK.evaluate(x, configuration: Self.options(k...(k + 1), seed: seed))
+        let atK = result.candidate(k: k)!.predictionStrength, above = result.candidate(k: k + 1)!.predictionStrength
+        #expect(atK.strengths.count == 8)
+        #expect(atK.mean > 0.95, "\(atK.strengths)")
+        #expect(above.mean < atK.mean - 0.1, "\(above.strengths)")
+    }
+
+    /// The halves of a split are disjoint, of min(⌊n/2⌋, cap) rows each, in increasing
+    /// order, and depend on the seed only.
+    @Test(arguments: [(n: 9, cap: 100), (n: 1000, cap: 120)])
+    func halvesAreDisjoint(n: Int, cap: Int) {
+        let splits = HalfSplits(count: 3, rows: n, rowsPerHalf: cap, seed: 5)
+        for (a, b) in splits.rows {
+            #expect(a.count == min(n / 2, cap) && b.count == a.count)
+            #expect(Set(a).isDisjoint(with: b) && Set(a + b).count == 2 * a.count)
+            #expect(a == a.sorted() && b == b.sorted() && (a + b).allSatisfy { (0..<n).contains($0) })
+        }
+        #expect(splits.rows[0].a != splits.rows[1].a)
+        #expect(HalfSplits(count: 3, rows: n, rowsPerHalf: cap, seed: 5).rows.map(\.a) == splits.rows.map(\.a))
+    }
+
+    /// With sampled first fits and sampled halves, every number is the same on 1, 2 or 4
+    /// threads.
+    @Test func predictionStrengthIndependentOfThreads() throws {
+        let (x, _) = separatedBlobs(k: 4, d: 3, n: 2400, separation: 3, seed: 12)
+        func run(_ threads: Int) throws -> ChooseKResult {
+            var configuration = Self.options(2...6, seed: 3, threads: threads)
+            configuration.rowsPerHalf = 400
+            configuration.fitRows = 1000
+            return try ChooseK.evaluate(x, configuration: configuration)
+        }
+        let one = try run(1)
+        #expect(one.candidates.allSatisfy { $0.predictionStrength.strengths.count == 8 && $0.stability.resamples == 8 })
+        for threads in [2, 4] {
+            let other = try run(threads)
+            #expect(other.candidates == one.candidates)
+            #expect(other.recommendation == one.recommendation)
+        }
+    }
+
+    /// Without separated clusters (every silhouette ≤ 0.25) prediction strength decides: the
+    /// largest stable k up to the first k whose strength falls below 0.8.
+    @Test func predictionStrengthRule() {
+        let configuration = ChooseKConfiguration()
+        func weak(_ k: Int, ch: Double, jaccard: Double = 0.9, strength: Double) -> ChooseKCandidate {
+            Self.candidate(k, silhouette: 0.06, ch: ch, jaccard: jaccard, strength: strength)
+        }
+        let falls = ChooseK.recommend([weak(2, ch: 900, strength: 0.95), weak(3, ch: 800, strength: 0.9), weak(4, ch: 700, strength: 0.85),
+                                       weak(5, ch: 600, strength: 0.6), weak(6, ch: 500, strength: 0.85)], configuration: configuration)
+        #expect(falls.k == 4 && falls.criterion == .predictionStrength, "\(falls.reason)")
+        #expect(falls.reason.contains("decided by prediction strength") && falls.reason.contains("k=5: 0.6"), "\(falls.reason)")
+        #expect(falls.structure == .none)
+
+        // An unstable k is skipped, and the walk still stops at the first strength below 0.8.
+        let unstable = ChooseK.recommend([weak(2, ch: 900, strength: 0.95), weak(3, ch: 800, strength: 0.9),
+                                          weak(4, ch: 700, jaccard: 0.6, strength: 0.85), weak(5, ch: 600, strength: 0.7)],
+                                         configuration: configuration)
+        #expect(unstable.k == 3 && unstable.criterion == .predictionStrength)
+
+        // The lowest k already below the threshold: the silhouette and Calinski–Harabasz rule.
+        let none = ChooseK.recommend([weak(2, ch: 900, strength: 0.7), weak(3, ch: 800, strength: 0.9)], configuration: configuration)
+        #expect(none.k == 2 && none.criterion == .calinskiHarabasz && none.reason.contains("decided by Calinski–Harabasz"))
+
+        // Separated clusters: the silhouette and Calinski–Harabasz decide whatever the strengths.
+        let separated = ChooseK.recommend([Self.candidate(2, silhouette: 0.7, ch: 50, jaccard: 0.9, strength: 0.99),
+                                           Self.candidate(3, silhouette: 0.72, ch: 90, jaccard: 0.9, strength: 0.95),
+                                           Self.candidate(4, silhouette: 0.6, ch: 80, jaccard: 0.9, strength: 0.9)],
+                                          configuration: configuration)
+        #expect(separated.k == 3 && separated.criterion == .calinskiHarabasz)
     }
 }

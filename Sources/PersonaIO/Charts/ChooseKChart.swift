@@ -1,46 +1,62 @@
 import Foundation
 import PersonaKit
 
-/// The chart of a ``ChooseKResult``: five small panels against k — inertia (the elbow),
-/// silhouette, Calinski–Harabasz, Davies–Bouldin, and stability (min and mean Jaccard over
-/// personas, with Hennig's 0.6 and 0.75 lines) — with the recommended k marked in each, and
-/// the recommendation written beside them.
+/// The chart of a ``ChooseKResult``: six small panels against k — inertia (the elbow),
+/// silhouette, Calinski–Harabasz, Davies–Bouldin, stability (min and mean Jaccard over
+/// personas, with Hennig's 0.6 and 0.75 lines) and prediction strength (with its threshold
+/// line) — with the recommended k marked in each, the panel of the measure that decided
+/// framed and titled "decides", and the recommendation written beside them.
 ///
 /// Every point is a circle whose tooltip names its series, k and value (`silhouette k=4:
 /// 0.612`), so the chart can be read without the CSV. A sampled silhouette has a ±2
 /// standard-error bar.
 public enum ChooseKChart {
     /// The series drawn, in panel order; the stability panel has two.
-    public static let series = ["inertia", "silhouette", "calinski_harabasz", "davies_bouldin", "jaccard_min", "jaccard_mean"]
+    public static let series = ["inertia", "silhouette", "calinski_harabasz", "davies_bouldin", "jaccard_min", "jaccard_mean",
+                                "prediction_strength"]
+
+    /// The title suffix of the panel of the deciding measure.
+    public static let decidesMark = " — decides"
 
     /// The complete `<svg>` element (a standalone file, or inline in an HTML page).
     /// - Complexity: O(number of k).
     public static func svg(_ result: ChooseKResult) -> String {
-        let width = 960.0, height = 600.0
+        let width = 1280.0, height = 600.0
         var svg = SVGDocument(width: width, height: height, title: "Choosing the number of personas: k = "
                               + "\(result.candidates.first?.k ?? 0)…\(result.candidates.last?.k ?? 0), recommended k = \(result.recommendation.k)")
         let ks = result.candidates.map(\.k)
         let recommended = result.recommendation.k
-        let panelWidth = width / 3, panelHeight = height / 2
-        func frame(_ index: Int) -> Frame {
-            Frame(x: Double(index % 3) * panelWidth, y: Double(index / 3) * panelHeight, width: panelWidth, height: panelHeight)
+        let panelWidth = width / 4, panelHeight = height / 2
+        func frame(_ index: Int, span: Int = 1) -> Frame {
+            Frame(x: Double(index % 4) * panelWidth, y: Double(index / 4) * panelHeight, width: panelWidth * Double(span),
+                  height: panelHeight)
         }
         let c = result.candidates
-        panel(&svg, frame(0), title: "Inertia (elbow; lower, look for the bend)", ks: ks, recommended: recommended,
+        let decides = result.recommendation.criterion
+        func title(_ text: String, _ criterion: ChooseKCriterion?) -> (String, Bool) {
+            criterion == decides ? (text + decidesMark, true) : (text, false)
+        }
+        panel(&svg, frame(0), title: title("Inertia (elbow; lower, look for the bend)", nil), ks: ks, recommended: recommended,
               lines: [Line(name: "inertia", values: c.map(\.inertia), colour: SVGDocument.palette[0])])
-        panel(&svg, frame(1), title: "Silhouette (higher is better)", ks: ks, recommended: recommended,
+        panel(&svg, frame(1), title: title("Silhouette (higher is better)", .silhouette), ks: ks, recommended: recommended,
               lines: [Line(name: "silhouette", values: c.map(\.silhouette.mean), colour: SVGDocument.palette[2],
                            errors: c.map { $0.silhouette.isExact ? 0 : 2 * $0.silhouette.standardError })])
-        panel(&svg, frame(2), title: "Calinski–Harabasz (higher is better)", ks: ks, recommended: recommended,
+        panel(&svg, frame(2), title: title("Calinski–Harabasz (higher is better)", .calinskiHarabasz), ks: ks, recommended: recommended,
               lines: [Line(name: "calinski_harabasz", values: c.map(\.calinskiHarabasz), colour: SVGDocument.palette[5])])
-        panel(&svg, frame(3), title: "Davies–Bouldin (lower is better)", ks: ks, recommended: recommended,
+        panel(&svg, frame(3), title: title("Davies–Bouldin (lower is better)", nil), ks: ks, recommended: recommended,
               lines: [Line(name: "davies_bouldin", values: c.map(\.daviesBouldin), colour: SVGDocument.palette[3])])
-        panel(&svg, frame(4), title: "Stability: Jaccard over personas", ks: ks, recommended: recommended,
+        panel(&svg, frame(4), title: title("Stability: Jaccard over personas", .stability), ks: ks, recommended: recommended,
               lines: [Line(name: "jaccard_min", values: c.map(\.stability.minimum), colour: SVGDocument.palette[0]),
                       Line(name: "jaccard_mean", values: c.map(\.stability.mean), colour: SVGDocument.palette[1])],
               fixedRange: 0...1, references: [(StabilityScore.unstableBelow, "0.6 unstable below"),
                                                (StabilityScore.stableFrom, "0.75 stable from")])
-        summary(&svg, frame(5), result)
+        let threshold = result.configuration.predictionStrengthThreshold
+        panel(&svg, frame(5), title: title("Prediction strength (higher is better)", .predictionStrength), ks: ks,
+              recommended: recommended,
+              lines: [Line(name: "prediction_strength", values: c.map(\.predictionStrength.mean), colour: SVGDocument.palette[4],
+                           errors: c.map { 2 * $0.predictionStrength.standardError })],
+              fixedRange: 0...1, references: [(threshold, "\(threshold) threshold")])
+        summary(&svg, frame(6, span: 2), result)
         return svg.render()
     }
 
@@ -57,13 +73,14 @@ public enum ChooseKChart {
         var errors: [Double]? = nil
     }
 
-    private static func panel(_ svg: inout SVGDocument, _ frame: Frame, title: String, ks: [Int], recommended: Int,
+    private static func panel(_ svg: inout SVGDocument, _ frame: Frame, title: (text: String, decides: Bool), ks: [Int], recommended: Int,
                               lines: [Line], fixedRange: ClosedRange<Double>? = nil,
                               references: [(value: Double, label: String)] = []) {
         let left = frame.x + 58, right = frame.x + frame.width - 14
         let top = frame.y + 34, bottom = frame.y + frame.height - 36
-        svg.text(title, x: frame.x + 12, y: frame.y + 20, size: 12, bold: true)
-        svg.rect(x: left, y: top, width: right - left, height: bottom - top, fill: "#FAFAFA", stroke: "#DDDDDD")
+        svg.text(title.text, x: frame.x + 12, y: frame.y + 20, size: 12, fill: title.decides ? "#D55E00" : "#222222", bold: true)
+        svg.rect(x: left, y: top, width: right - left, height: bottom - top, fill: "#FAFAFA",
+                 stroke: title.decides ? "#D55E00" : "#DDDDDD")
 
         var low = Double.infinity, high = -Double.infinity
         for line in lines {
@@ -128,16 +145,16 @@ public enum ChooseKChart {
         var y = frame.y + 24
         svg.text("Recommended: k = \(r.k)", x: frame.x + 12, y: y, size: 14, fill: "#D55E00", bold: true)
         y += 20
-        svg.text("structure: \(r.structure.rawValue); \(r.isStable ? "every persona stable" : "not stable")",
-                 x: frame.x + 12, y: y, size: 11)
+        svg.text("decided by \(r.criterion.rawValue); structure: \(r.structure.rawValue); "
+                 + (r.isStable ? "every persona stable" : "not stable"), x: frame.x + 12, y: y, size: 11)
         y += 18
-        for line in wrap(r.reason + (r.warnings.isEmpty ? "" : ". " + r.warnings.joined(separator: ". ")), width: 52) {
+        for line in wrap(r.reason + (r.warnings.isEmpty ? "" : ". " + r.warnings.joined(separator: ". ")), width: 105) {
             guard y < frame.y + frame.height - 40 else { break }
             svg.text(line, x: frame.x + 12, y: y, size: 10, fill: "#333333")
             y += 14
         }
         let c = result.configuration
-        svg.text("\(result.rows) rows; \(c.resamples) bootstrap resamples; silhouette "
+        svg.text("\(result.rows) rows; \(2 * c.splits) refits on halves of \(c.splits) splits; silhouette "
                  + (result.rows <= c.silhouetteSample ? "exact" : "on \(c.silhouetteSample) sampled rows (bars ±2 SE)"),
                  x: frame.x + 12, y: frame.y + frame.height - 20, size: 9, fill: "#777777")
     }

@@ -5,7 +5,7 @@ public enum ChooseKTable {
     /// The columns, in order.
     public static let header = [
         "k", "inertia", "silhouette", "silhouette_se", "silhouette_rows", "calinski_harabasz", "davies_bouldin",
-        "jaccard_min", "jaccard_mean", "stable", "recommended", "persona_sizes", "persona_jaccard",
+        "jaccard_min", "jaccard_mean", "prediction_strength", "prediction_strength_se", "stable", "recommended", "persona_sizes", "persona_jaccard",
     ]
 
     /// The CSV text as UTF-8 bytes. Numbers are written in full (shortest round-trip form);
@@ -18,6 +18,7 @@ public enum ChooseKTable {
             writer.appendRow([
                 "\(c.k)", "\(c.inertia)", "\(c.silhouette.mean)", "\(c.silhouette.standardError)", "\(c.silhouette.sampleSize)",
                 "\(c.calinskiHarabasz)", "\(c.daviesBouldin)", "\(c.stability.minimum)", "\(c.stability.mean)",
+                "\(c.predictionStrength.mean)", "\(c.predictionStrength.standardError)",
                 c.isStable ? "1" : "0", c.k == result.recommendation.k ? "1" : "0",
                 c.sizes.map { "\($0)" }.joined(separator: ";"), c.stability.jaccard.map { "\($0)" }.joined(separator: ";"),
             ])

@@ -8,8 +8,20 @@ public struct ChooseKConfiguration: Sendable, Hashable {
     /// fits, the bootstrap resamples and the silhouette sample; its threads bound the
     /// worker threads.
     public var kmeans: KMeansConfiguration
-    /// Bootstrap resamples per k for the stability (B ≥ 1). Default 20.
+    /// Refits per k on random halves of the rows, for the stability and the prediction
+    /// strength (B ≥ 1; rounded up to an even number: ⌈B/2⌉ splits, each fitted on both
+    /// halves). The refits use the k-means options without the swap step. Default 12.
     public var resamples: Int
+    /// Rows per half at most: a split draws min(⌊n/2⌋, this) rows for each half, so the
+    /// refits cost the same whatever n. Default 10,000.
+    public var rowsPerHalf: Int
+    /// Rows up to which the fit of each k is made on all rows, exactly as `persona train`
+    /// makes it. With more rows, each k is fitted on this many rows drawn uniformly (with the
+    /// same options, without the swap step) and its centres are then iterated to convergence
+    /// on all rows (one start,
+    /// with the configured refinement): the cost of a fit no longer grows with n, and the
+    /// partition is that of a fit on all rows from a good start. Default 20,000.
+    public var fitRows: Int
     /// Rows up to which the silhouette is exact; larger data is scored on a sample of this
     /// many rows (see ``ClusterValidity/silhouettes(_:labelings:sampleSize:seed:threads:)``).
     /// Default 5,000.
@@ -21,19 +33,37 @@ public struct ChooseKConfiguration: Sendable, Hashable {
     /// Calinski–Harabasz index (widened to two standard errors of the difference when the
     /// silhouettes are sampled). Default 0.20.
     public var silhouetteTolerance: Double
+    /// The mean prediction strength a k needs to be predicted well (Tibshirani & Walther).
+    /// Default 0.8.
+    public var predictionStrengthThreshold: Double
 
     /// Creates options.
     public init(clusterCounts: ClosedRange<Int> = 2...12, kmeans: KMeansConfiguration = KMeansConfiguration(clusterCount: 2),
-                resamples: Int = ClusterStability.defaultResamples,
+                resamples: Int = ChooseKConfiguration.defaultResamples,
                 silhouetteSample: Int = ClusterValidity.defaultSilhouetteSample,
-                stableJaccard: Double = StabilityScore.stableFrom, silhouetteTolerance: Double = 0.20) {
+                stableJaccard: Double = StabilityScore.stableFrom, silhouetteTolerance: Double = 0.20,
+                rowsPerHalf: Int = ChooseKConfiguration.defaultRowsPerHalf, fitRows: Int = ChooseKConfiguration.defaultFitRows,
+                predictionStrengthThreshold: Double = PredictionStrengthScore.threshold) {
         self.clusterCounts = clusterCounts
         self.kmeans = kmeans
         self.resamples = resamples
+        self.rowsPerHalf = rowsPerHalf
+        self.fitRows = fitRows
+        self.predictionStrengthThreshold = predictionStrengthThreshold
         self.silhouetteSample = silhouetteSample
         self.stableJaccard = stableJaccard
         self.silhouetteTolerance = silhouetteTolerance
     }
+
+    /// Default of ``resamples``: 6 splits.
+    public static let defaultResamples = 12
+    /// Default of ``rowsPerHalf``.
+    public static let defaultRowsPerHalf = 10_000
+    /// Default of ``fitRows``.
+    public static let defaultFitRows = 20_000
+
+    /// The random splits: ⌈``resamples`` / 2⌉.
+    public var splits: Int { (resamples + 1) / 2 }
 }
 
 /// Everything measured for one number of personas k.
@@ -48,9 +78,11 @@ public struct ChooseKCandidate: Sendable, Hashable {
     public var calinskiHarabasz: Double
     /// The Davies–Bouldin index (lower is better).
     public var daviesBouldin: Double
-    /// Bootstrap stability; ``StabilityScore/jaccard`` in persona order (largest first, as
-    /// `persona train` numbers them).
+    /// Stability over the half-sample refits; ``StabilityScore/jaccard`` in persona order
+    /// (largest first, as `persona train` numbers them).
     public var stability: StabilityScore
+    /// Prediction strength over the random splits (``PredictionStrength``).
+    public var predictionStrength: PredictionStrengthScore
     /// Rows per persona, largest first.
     public var sizes: [Int]
     /// Whether every persona reached the configuration's ``ChooseKConfiguration/stableJaccard``.
@@ -58,8 +90,10 @@ public struct ChooseKCandidate: Sendable, Hashable {
 
     /// Creates a candidate.
     public init(k: Int, inertia: Double, silhouette: SilhouetteScore, calinskiHarabasz: Double, daviesBouldin: Double,
-                stability: StabilityScore, sizes: [Int], isStable: Bool) {
+                stability: StabilityScore, sizes: [Int], isStable: Bool,
+                predictionStrength: PredictionStrengthScore = PredictionStrengthScore(strengths: [])) {
         self.k = k
+        self.predictionStrength = predictionStrength
         self.inertia = inertia
         self.silhouette = silhouette
         self.calinskiHarabasz = calinskiHarabasz
@@ -87,6 +121,18 @@ public enum StructureStrength: String, Sendable, Hashable, Codable, CaseIterable
     }
 }
 
+/// The measure that decided a recommendation.
+public enum ChooseKCriterion: String, Sendable, Hashable, Codable, CaseIterable {
+    /// The largest stable k whose prediction strength reaches the threshold.
+    case predictionStrength = "prediction strength"
+    /// The highest Calinski–Harabasz among the stable k with a silhouette near the best.
+    case calinskiHarabasz = "Calinski–Harabasz"
+    /// The highest silhouette (among the stable k, or of all when no k was stable).
+    case silhouette
+    /// The only stable k.
+    case stability
+}
+
 /// The recommended number of personas and why.
 public struct ChooseKRecommendation: Sendable, Hashable {
     /// The recommended k.
@@ -99,10 +145,14 @@ public struct ChooseKRecommendation: Sendable, Hashable {
     public var reason: String
     /// Warnings to show with it (no stable k, weak structure, failed refits).
     public var warnings: [String]
+    /// The measure that decided.
+    public var criterion: ChooseKCriterion
 
     /// Creates a recommendation.
-    public init(k: Int, isStable: Bool, structure: StructureStrength, reason: String, warnings: [String]) {
+    public init(k: Int, isStable: Bool, structure: StructureStrength, reason: String, warnings: [String],
+                criterion: ChooseKCriterion = .calinskiHarabasz) {
         self.k = k
+        self.criterion = criterion
         self.isStable = isStable
         self.structure = structure
         self.reason = reason
@@ -136,22 +186,31 @@ public struct ChooseKResult: Sendable, Hashable {
 
 /// Compares numbers of personas k on one data set and recommends one.
 ///
-/// For every k in the range it fits k-means on all rows (the same fit `persona train` makes
-/// with the same options and seed), and reports the inertia (elbow), the silhouette, the
-/// Calinski–Harabasz and Davies–Bouldin indices (``ClusterValidity``) and the bootstrap
-/// stability of every persona (``ClusterStability``).
+/// For every k in the range it fits k-means on all rows (up to
+/// ``ChooseKConfiguration/fitRows`` rows the same fit `persona train` makes with the same
+/// options and seed; beyond, a fit on that many sampled rows iterated on all rows), and
+/// reports the inertia (elbow), the silhouette, the Calinski–Harabasz and Davies–Bouldin
+/// indices (``ClusterValidity``), the stability of every persona (``ClusterStability``) and
+/// the prediction strength (``PredictionStrength``). Stability and prediction strength come
+/// from the same refits: ⌈B/2⌉ random splits into two disjoint halves of at most
+/// ``ChooseKConfiguration/rowsPerHalf`` rows, each half refitted.
 ///
 /// **Recommendation rule.** A k is *stable* when every persona's mean Jaccard is at least
 /// ``ChooseKConfiguration/stableJaccard`` (0.75). Among stable k, those whose mean silhouette
 /// is within ``ChooseKConfiguration/silhouetteTolerance`` (0.20; or two standard errors of
 /// the difference, when sampled) of the best stable silhouette are eligible, and the eligible
-/// k with the highest Calinski–Harabasz index wins. (The silhouette alone prefers merging
-/// blobs that lie near each other; Calinski–Harabasz finds them, and the silhouette margin
-/// keeps it from splitting clusters that are not there. See Docs/ChoosingK.md.) When no k is stable, the highest silhouette is recommended with a warning. The
-/// silhouette also gives the strength of the structure (``StructureStrength``); weak or no
-/// structure adds a warning.
+/// k with the highest Calinski–Harabasz index is the geometric choice. (The silhouette alone
+/// prefers merging blobs that lie near each other; Calinski–Harabasz finds them, and the
+/// silhouette margin keeps it from splitting clusters that are not there.) When no k is
+/// stable, the highest silhouette, with a warning. When the geometric choice shows no
+/// substantial structure (silhouette ≤ 0.25), prediction strength decides instead: from the
+/// lowest k up, while the mean strength stays at least
+/// ``ChooseKConfiguration/predictionStrengthThreshold`` (0.8), the largest stable k reached
+/// (see Docs/ChoosingK.md). The deciding measure is ``ChooseKRecommendation/criterion`` and
+/// opens the reason. The silhouette also gives the strength of the structure
+/// (``StructureStrength``); weak or no structure adds a warning.
 ///
-/// All fits run in parallel, one per thread; every fit, resample and sample depends only on
+/// All fits run in parallel, one per thread; every fit, split and sample depends only on
 /// the seed, so the result is the same whatever the thread count.
 public enum ChooseK {
     /// Evaluates every k of the configuration's range and recommends one.
@@ -164,7 +223,8 @@ public enum ChooseK {
     ///   - progress: called (from worker threads, one call at a time) with the fits done
     ///     and the fits in all.
     /// - Throws: ``ClusteringError`` when the range or the data do not allow the fits.
-    /// - Complexity: K × (B + 1) k-means fits for K values of k and B resamples, plus
+    /// - Complexity: K × (B + 1) k-means fits for K values of k and B refits (those on at most
+    ///   ``ChooseKConfiguration/fitRows`` and ``ChooseKConfiguration/rowsPerHalf`` rows), plus
     ///   O(s × n × (d + K)) for the silhouettes (s = min(n, silhouette sample)).
     public static func evaluate(_ data: FeatureMatrix, weights: [Double]? = nil, configuration: ChooseKConfiguration,
                                 progress: (@Sendable (_ done: Int, _ total: Int) -> Void)? = nil) throws(ClusteringError) -> ChooseKResult {
@@ -180,8 +240,15 @@ public enum ChooseK {
         base.clusterCount = range.upperBound
         try KMeans.validate(data, weights: weights, configuration: base)
 
-        let ks = Array(range), B = configuration.resamples, seed = configuration.kmeans.seed
-        let total = ks.count * (B + 1)
+        guard configuration.rowsPerHalf >= 2 else {
+            throw .invalidConfiguration("rowsPerHalf=\(configuration.rowsPerHalf) must be at least 2")
+        }
+        guard configuration.fitRows > range.upperBound else {
+            throw .invalidConfiguration("fitRows=\(configuration.fitRows) must exceed the largest k \(range.upperBound)")
+        }
+        let ks = Array(range), seed = configuration.kmeans.seed
+        let splits = HalfSplits(count: configuration.splits, rows: n, rowsPerHalf: configuration.rowsPerHalf, seed: seed)
+        let total = ks.count * (1 + 2 * configuration.splits)
         let counter = ProgressCounter(total: total, report: progress)
         @Sendable func options(_ k: Int) -> KMeansConfiguration {
             var c = configuration.kmeans
@@ -190,16 +257,48 @@ public enum ChooseK {
             return c
         }
 
-        // 1. One fit per k on all rows.
+        // 1. The rows of the first fits when n > fitRows, and the halves of every split
+        //    (shared by every k).
+        let sampled = n > configuration.fitRows
+        let fitSample: (FeatureMatrix, [Double]?)? = sampled ? {
+            let rows = ClusterValidity.sample(configuration.fitRows, of: n, seed: seed ^ 0xF17_0000)
+            return (data.selecting(rows: rows), weights.map { w in rows.map { w[$0] } })
+        }() : nil
+        let S = configuration.splits
+        let halves = TaskResults<(FeatureMatrix, [Double]?)>(count: 2 * S)
+        TaskPool.run(count: 2 * S, threads: configuration.kmeans.threads) { task in
+            let rows = task % 2 == 0 ? splits.rows[task / 2].a : splits.rows[task / 2].b
+            halves[task] = (data.selecting(rows: rows), weights.map { w in rows.map { w[$0] } })
+        }
+        let halfData = (0..<2 * S).map { halves[$0]! }
+
+        // 2. Every fit is one task: one per k on all rows (the largest k first, the dearest),
+        //    then one per (k, split, half) on the half's rows.
         let fits = TaskResults<Result<KMeansResult, ClusteringError>>(count: ks.count)
-        TaskPool.run(count: ks.count, threads: configuration.kmeans.threads) { index in
-            fits[index] = Result { () throws(ClusteringError) in try KMeans.fit(data, weights: weights, configuration: options(ks[index])) }
+        let refits = TaskResults<KMeansResult?>(count: ks.count * 2 * S)
+        TaskPool.run(count: ks.count * (1 + 2 * S), threads: configuration.kmeans.threads) { task in
+            if task < ks.count {
+                let index = ks.count - 1 - task
+                fits[index] = Result { () throws(ClusteringError) in
+                    guard let (rows, rowWeights) = fitSample else { return try KMeans.fit(data, weights: weights, configuration: options(ks[index])) }
+                    var sampleOptions = options(ks[index])
+                    sampleOptions.swapTrials = 0
+                    let start = try KMeans.fit(rows, weights: rowWeights, configuration: sampleOptions)
+                    return try KMeans.fit(data, weights: weights, initialCentroids: start.centroids, configuration: options(ks[index]))
+                }
+            } else {
+                let refit = task - ks.count, index = ks.count - 1 - refit / (2 * S), half = refit % (2 * S)
+                var options = options(ks[index])
+                options.seed = HalfSplits.fitSeed(split: half / 2, half: half % 2, seed: seed)
+                options.swapTrials = 0
+                refits[index * 2 * S + half] = .some(try? KMeans.fit(halfData[half].0, weights: halfData[half].1, configuration: options))
+            }
             counter.advance()
         }
         var results = [KMeansResult]()
         for index in ks.indices { results.append(try fits[index]!.get()) }
 
-        // 2. Validity indices.
+        // 3. Validity indices.
         let labelings = results.map(\.labels)
         let silhouettes = ClusterValidity.silhouettes(data, labelings: labelings, sampleSize: configuration.silhouetteSample,
                                                       seed: seed, threads: configuration.kmeans.threads)
@@ -209,18 +308,25 @@ public enum ChooseK {
                               ClusterValidity.daviesBouldin(data, labels: labelings[index]))
         }
 
-        // 3. Bootstrap stability: every (k, resample) pair is one task.
-        let replicates = TaskResults<[Double]?>(count: ks.count * B)
-        TaskPool.run(count: ks.count * B, threads: configuration.kmeans.threads) { task in
-            let index = task / B, b = task % B
-            replicates[task] = ClusterStability.replicate(b, data: data, weights: weights, labels: labelings[index],
-                                                          configuration: options(ks[index]), seed: seed, threads: 1)
-            counter.advance()
+        // 4. Stability replicates and prediction strengths of every (k, split).
+        let scores = TaskResults<(replicates: [[Double]?], strengths: [Double])>(count: ks.count * S)
+        TaskPool.run(count: ks.count * S, threads: configuration.kmeans.threads) { task in
+            let index = task / S, s = task % S, k = ks[index]
+            let a = refits[index * 2 * S + 2 * s], b = refits[index * 2 * S + 2 * s + 1]
+            func replicate(_ fit: KMeansResult?, _ rows: [Int]) -> [Double]? {
+                fit.map { ClusterStability.bestJaccard(original: labelings[index], k: k, drawn: rows, refitLabels: $0.labels, refitK: k) }
+            }
+            var strengths = [Double]()
+            if let a = a ?? nil, let b = b ?? nil {
+                strengths = PredictionStrength.strengths(halves: (halfData[2 * s].0, halfData[2 * s + 1].0), fits: (a, b), k: k)
+            }
+            scores[task] = ([replicate(a ?? nil, splits.rows[s].a), replicate(b ?? nil, splits.rows[s].b)], strengths)
         }
 
         var candidates = [ChooseKCandidate]()
         for (index, k) in ks.enumerated() {
-            let stability = ClusterStability.summarize((0..<B).map { replicates[index * B + $0]! }, k: k)
+            let split = (0..<S).map { scores[index * S + $0]! }
+            let stability = ClusterStability.summarize(split.flatMap(\.replicates), k: k)
             // Persona order: largest first, ties by cluster number (as training numbers them).
             var sizes = [Int](repeating: 0, count: k)
             for label in labelings[index] { sizes[Int(label)] += 1 }
@@ -231,7 +337,8 @@ public enum ChooseK {
             candidates.append(ChooseKCandidate(k: k, inertia: results[index].inertia, silhouette: silhouettes[index],
                                                calinskiHarabasz: ch, daviesBouldin: db, stability: ordered,
                                                sizes: order.map { sizes[$0] },
-                                               isStable: ordered.minimum >= configuration.stableJaccard))
+                                               isStable: ordered.minimum >= configuration.stableJaccard,
+                                               predictionStrength: PredictionStrengthScore(strengths: split.flatMap(\.strengths))))
         }
         return ChooseKResult(candidates: candidates, recommendation: recommend(candidates, configuration: configuration),
                              configuration: configuration, rows: n)
@@ -247,8 +354,9 @@ public enum ChooseK {
         let span = "\(candidates.first!.k)...\(candidates.last!.k)"
         let stable = candidates.filter(\.isStable)
         var warnings = [String]()
-        let chosen: ChooseKCandidate
+        var chosen: ChooseKCandidate
         var reason: String
+        var criterion: ChooseKCriterion
         if let best = stable.max(by: { $0.silhouette.mean < $1.silhouette.mean || ($0.silhouette.mean == $1.silhouette.mean && $0.k > $1.k) }) {
             func tolerance(_ c: ChooseKCandidate) -> Double {
                 let se = (best.silhouette.standardError * best.silhouette.standardError
@@ -260,17 +368,23 @@ public enum ChooseK {
                 $0.calinskiHarabasz != $1.calinskiHarabasz ? $0.calinskiHarabasz < $1.calinskiHarabasz
                     : $0.silhouette.mean != $1.silhouette.mean ? $0.silhouette.mean < $1.silhouette.mean : $0.k > $1.k
             }!
-            reason = "k=\(chosen.k): every persona is stable (min Jaccard \(f(chosen.stability.minimum)) ≥ \(threshold), "
+            let stableText = "every persona is stable (min Jaccard \(f(chosen.stability.minimum)) ≥ \(threshold), "
                 + "mean \(f(chosen.stability.mean)))"
             if stable.count == 1 {
-                reason += " and it is the only stable k in \(span); silhouette \(f(chosen.silhouette.mean)), "
+                criterion = .stability
+                reason = "k=\(chosen.k), decided by stability: " + stableText
+                    + " and it is the only stable k in \(span); silhouette \(f(chosen.silhouette.mean)), "
                     + "Calinski–Harabasz \(f(chosen.calinskiHarabasz))"
             } else if eligible.count == 1 {
-                reason += " and it has the highest silhouette (\(f(chosen.silhouette.mean))) of the \(stable.count) stable k, "
+                criterion = .silhouette
+                reason = "k=\(chosen.k), decided by silhouette: " + stableText
+                    + " and it has the highest silhouette (\(f(chosen.silhouette.mean))) of the \(stable.count) stable k, "
                     + "the others more than \(f(configuration.silhouetteTolerance)) lower; Calinski–Harabasz \(f(chosen.calinskiHarabasz))"
             } else {
+                criterion = .calinskiHarabasz
                 let others = eligible.filter { $0.k != chosen.k }
-                reason += " and the highest Calinski–Harabasz (\(f(chosen.calinskiHarabasz)) vs "
+                reason = "k=\(chosen.k), decided by Calinski–Harabasz: " + stableText
+                    + " and the highest Calinski–Harabasz (\(f(chosen.calinskiHarabasz)) vs "
                     + others.map { "\(f($0.calinskiHarabasz)) at k=\($0.k)" }.joined(separator: ", ")
                     + ") among the stable k whose silhouette is within \(f(configuration.silhouetteTolerance)) of the best"
                     + (best.k == chosen.k ? " (its own, \(f(chosen.silhouette.mean)))"
@@ -278,11 +392,29 @@ public enum ChooseK {
             }
             reason += "; Davies–Bouldin \(f(chosen.daviesBouldin))"
         } else {
+            criterion = .silhouette
             chosen = candidates.max { $0.silhouette.mean < $1.silhouette.mean || ($0.silhouette.mean == $1.silhouette.mean && $0.k > $1.k) }!
             let steadiest = candidates.max { $0.stability.minimum < $1.stability.minimum }!
-            reason = "no k in \(span) gives stable personas (the best min Jaccard is \(f(steadiest.stability.minimum)) "
-                + "at k=\(steadiest.k), below \(threshold)); k=\(chosen.k) has the highest silhouette (\(f(chosen.silhouette.mean)))"
+            reason = "k=\(chosen.k), decided by silhouette: no k in \(span) gives stable personas (the best min Jaccard is "
+                + "\(f(steadiest.stability.minimum)) at k=\(steadiest.k), below \(threshold)); k=\(chosen.k) has the highest silhouette "
+                + "(\(f(chosen.silhouette.mean)))"
             warnings.append("no k in \(span) gives stable personas: treat any segmentation of these data as tentative")
+        }
+        // Without separated clusters the silhouette and Calinski–Harabasz favour the fewest
+        // personas; prediction strength decides instead.
+        if StructureStrength(silhouette: chosen.silhouette.mean) == .none, let predicted = predictive(candidates, configuration: configuration) {
+            let ps = f(configuration.predictionStrengthThreshold)
+            let highest = candidates.map(\.silhouette.mean).max()!
+            reason = "k=\(predicted.k), decided by prediction strength: no k separates clusters (the highest silhouette is "
+                + "\(f(highest)) ≤ 0.25), so the k is the largest stable one whose prediction strength and that of every smaller k "
+                + "reach \(ps) (\(f(predicted.predictionStrength.mean)) ± \(f(predicted.predictionStrength.standardError))"
+            if let next = candidates.first(where: { $0.k == predicted.k + 1 }) {
+                reason += "; k=\(next.k): \(f(next.predictionStrength.mean))" + (next.isStable ? "" : ", not stable")
+            }
+            reason += "); min Jaccard \(f(predicted.stability.minimum)) ≥ \(threshold); silhouette \(f(predicted.silhouette.mean)), "
+                + "Calinski–Harabasz \(f(predicted.calinskiHarabasz))"
+            chosen = predicted
+            criterion = .predictionStrength
         }
         let structure = StructureStrength(silhouette: chosen.silhouette.mean)
         switch structure {
@@ -293,7 +425,18 @@ public enum ChooseK {
         if chosen.stability.failedRefits > 0 {
             warnings.append("\(chosen.stability.failedRefits) of \(chosen.stability.resamples) refits at k=\(chosen.k) failed (too few distinct rows)")
         }
-        return ChooseKRecommendation(k: chosen.k, isStable: chosen.isStable, structure: structure, reason: reason, warnings: warnings)
+        return ChooseKRecommendation(k: chosen.k, isStable: chosen.isStable, structure: structure, reason: reason, warnings: warnings,
+                                     criterion: criterion)
+    }
+
+    /// The largest stable k among those, from the lowest k of the range on, whose prediction
+    /// strength all reach the threshold; `nil` when the lowest k does not reach it or none of
+    /// those is stable.
+    static func predictive(_ candidates: [ChooseKCandidate], configuration: ChooseKConfiguration) -> ChooseKCandidate? {
+        let reaching = candidates.sorted { $0.k < $1.k }.prefix {
+            !$0.predictionStrength.strengths.isEmpty && $0.predictionStrength.mean >= configuration.predictionStrengthThreshold
+        }
+        return reaching.last(where: \.isStable)
     }
 
     /// A number with three significant decimals for messages (e.g. 0.731, 1234.5).

@@ -83,25 +83,40 @@ public enum ClusterValidity {
         // s(i) of every scored row for every partition, row-major m × p.
         let values = WorkBuffer<Double>(repeating: 0, count: m * p)
         let block = 16
-        let labelBuffers = labelings
+        // Every row's slot in one flat array of per-cluster sums, p slots per row (labeling l's
+        // clusters start at offsets[l]): one pass over the rows feeds every partition, with
+        // p independent additions per row. Each slot still sums its rows in row order.
+        var offsets = [Int](), width = 0
+        for c in clusters { offsets.append(width); width += c.counts.count }
+        var slots = [Int32](repeating: 0, count: n * p)
+        for (l, labels) in labelings.enumerated() {
+            for j in 0..<n { slots[j * p + l] = Int32(offsets[l]) + labels[j] }
+        }
+        let flat = slots, starts = offsets, sumsWidth = width
         TaskPool.run(count: (m + block - 1) / block, threads: threads) { task in
             var distances = [Float](repeating: 0, count: n)
-            var sums = [Double](repeating: 0, count: clusters.map(\.counts.count).max() ?? 0)
+            var sums = [Double](repeating: 0, count: sumsWidth)
             data.withValues { x in
                 for position in task * block ..< min(m, (task + 1) * block) {
                     let i = scored[position]
                     distances.withUnsafeMutableBufferPointer { out in
                         for j in 0..<n { out[j] = DistanceKernel.squaredDistance(x + i * d, x + j * d, d).squareRoot() }
                     }
-                    for (l, labels) in labelBuffers.enumerated() {
-                        let counts = clusters[l].counts
-                        for c in counts.indices { sums[c] = 0 }
-                        labels.withUnsafeBufferPointer { lab in
+                    sums.withUnsafeMutableBufferPointer { total in
+                        for c in 0..<sumsWidth { total[c] = 0 }
+                        flat.withUnsafeBufferPointer { slot in
                             distances.withUnsafeBufferPointer { dist in
-                                for j in 0..<n { sums[Int(lab[j])] += Double(dist[j]) }
+                                for j in 0..<n {
+                                    let value = Double(dist[j]), base = j * p
+                                    for l in 0..<p { total[Int(slot[base + l])] += value }
+                                }
                             }
                         }
-                        values[position * p + l] = score(own: Int(labels[i]), sums: sums, counts: counts)
+                        for l in 0..<p {
+                            let own = Int(flat[i * p + l]) - starts[l]
+                            values[position * p + l] = score(own: own, sums: UnsafeBufferPointer(rebasing: total[starts[l]...]),
+                                                             counts: clusters[l].counts)
+                        }
                     }
                 }
             }
@@ -121,7 +136,7 @@ public enum ClusterValidity {
     }
 
     /// s(i) from the summed distances of row i to every cluster.
-    static func score(own: Int, sums: [Double], counts: [Int]) -> Double {
+    static func score(own: Int, sums: UnsafeBufferPointer<Double>, counts: [Int]) -> Double {
         guard counts[own] > 1 else { return 0 }
         let a = sums[own] / Double(counts[own] - 1)
         var b = Double.infinity
