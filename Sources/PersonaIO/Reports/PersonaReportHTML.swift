@@ -64,8 +64,8 @@ public enum PersonaReportHTML {
         }
         if let chart = extras.chooseKChart {
             html.append(.init(id: "choose-k", title: "Choosing the number of personas",
-                              intro: "Inertia, silhouette, Calinski–Harabasz, Davies–Bouldin and bootstrap stability "
-                                  + "for each number of personas tried; the recommended number is marked.",
+                              intro: "Inertia, silhouette, Calinski–Harabasz, Davies–Bouldin, stability and prediction strength "
+                                  + "for each number of personas tried; the recommended number and the deciding measure are marked.",
                               blocks: [.figure(svg: chart, caption: nil)]))
         }
         if let drift = extras.driftSummary {
