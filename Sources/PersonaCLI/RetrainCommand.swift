@@ -229,12 +229,14 @@ struct RetrainCommand: ParsableCommand {
         }
     }
 
-    /// Reads a whole customer file with a schema.
-    static func read(_ path: String, schema: PersonaSchema, dialect: CSVDialect, threads: Int?) throws -> CustomerData {
+    /// Reads a whole customer file with a schema; categories the schema does not list follow
+    /// `unknownCategories`.
+    static func read(_ path: String, schema: PersonaSchema, dialect: CSVDialect, threads: Int?,
+                     unknownCategories: UnknownCategoryPolicy = .reject) throws -> CustomerData {
         do {
             var file = CustomerFile(url: URL(fileURLWithPath: path), displayName: path, schema: schema)
             file.dialect = dialect
-            return try file.readAll(unknownCategories: .reject, threads: threads)
+            return try file.readAll(unknownCategories: unknownCategories, threads: threads)
         } catch let error as CustomerFileError {
             throw CommandFailure(error.description)
         }
@@ -246,14 +248,7 @@ struct RetrainCommand: ParsableCommand {
         var schema = model.schema
         schema.weightColumn = nil
         schema.attributes.removeAll { $0.role != .segment }
-        let customers: CustomerData
-        do {
-            var file = CustomerFile(url: URL(fileURLWithPath: path), displayName: path, schema: schema)
-            file.dialect = dialect
-            customers = try file.readAll(unknownCategories: .treatAsMissing, threads: threads)
-        } catch let error as CustomerFileError {
-            throw CommandFailure(error.description)
-        }
+        let customers = try read(path, schema: schema, dialect: dialect, threads: threads, unknownCategories: .treatAsMissing)
         do { return (customers.ids, try model.assign(customers, threads: threads)) } catch {
             throw CommandSupport.dataFailure(error, file: path)
         }

@@ -95,14 +95,8 @@ struct UpdateCommand: ParsableCommand {
         // column when the model was trained with weights.
         var schema = previous.schema
         schema.attributes.removeAll { $0.role != .segment }
-        let customers: CustomerData
-        do {
-            var file = CustomerFile(url: URL(fileURLWithPath: data), displayName: data, schema: schema)
-            file.dialect = dataFormat.dialect
-            customers = try file.readAll(unknownCategories: strictCategories ? .reject : .treatAsMissing, threads: threads)
-        } catch let error as CustomerFileError {
-            throw CommandFailure(error.description)
-        }
+        let customers = try RetrainCommand.read(data, schema: schema, dialect: dataFormat.dialect, threads: threads,
+                                                unknownCategories: strictCategories ? .reject : .treatAsMissing)
         progress.say("read \(customers.count) customers from \(data)")
 
         let matrix: FeatureMatrix
