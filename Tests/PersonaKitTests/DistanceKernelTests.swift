@@ -66,6 +66,47 @@ struct DistanceKernelTests {
         }
     }
 
+    @Test("the fused kernel of the iterations gives the bits of fused multiply–adds in dimension order, portable and vector code",
+          arguments: shapes)
+    func fusedNearest(shape: (d: Int, k: Int)) {
+        for grid in [false, true] {
+            let (x, c) = Self.matrices(rows: 37, k: shape.k, d: shape.d, grid: grid, seed: UInt64(shape.d * 31 + shape.k))
+            let reference = KMeansKernels.referenceFusedNearest(x, centres: c)
+            #expect(KMeansKernels.fusedNearest(x, centres: c, portable: true) == reference, "grid \(grid)")
+            #expect(KMeansKernels.fusedNearest(x, centres: c) == reference, "grid \(grid)")
+            for row in [0, 17, 36] {
+                let expected = (0..<8).map { lane -> UInt32 in
+                    let centre = lane < c.rows ? c.row(lane) : [Float](repeating: 0, count: c.columns)
+                    return KMeansKernels.referenceFusedSquaredDistance(x.row(row), centre).bitPattern
+                }
+                #expect(KMeansKernels.fusedBlockDistances(x, row: row, centres: c).map(\.bitPattern) == expected)
+                #expect(KMeansKernels.fusedBlockDistances(x, row: row, centres: c, portable: true).map(\.bitPattern) == expected)
+                for centre in 0..<c.rows {
+                    let a = x.row(row), b = c.row(centre)
+                    let want = KMeansKernels.referenceFusedSquaredDistance(a, b).bitPattern
+                    #expect(KMeansKernels.fusedSquaredDistance(a, b, count: a.count).bitPattern == want)
+                    #expect(KMeansKernels.fusedSquaredDistance(a, b, count: a.count, portable: true).bitPattern == want)
+                }
+            }
+        }
+    }
+
+    @Test("a fit's iterations use the fused kernel, its final labels the exact one: labels equal exact assignment, ties included",
+          arguments: [(2, 3), (30, 8), (9, 20), (30, 32)])
+    func finalLabellingIsExact(shape: (d: Int, k: Int)) throws {
+        for grid in [false, true] {
+            let (x, _) = Self.matrices(rows: 600, k: 1, d: shape.d, grid: grid, seed: UInt64(shape.d * 5 + shape.k))
+            for algorithm in [KMeansAlgorithm.lloyd, .hamerly, .elkan, .yinyang] {
+                let fit = try KMeans.fit(x, configuration: KMeansConfiguration(clusterCount: shape.k, restarts: 1, seed: 3,
+                                                                                algorithm: algorithm, swapTrials: 0))
+                let exact = KMeansKernels.referenceNearestTwo(x, centres: fit.centroids)
+                #expect(fit.labels == exact.map(\.first), "\(algorithm), grid \(grid)")
+                let inertia = exact.reduce(0.0) { $0 + Double(Float(bitPattern: $1.firstDistance)) }
+                #expect(fit.inertia == inertia, "\(algorithm), grid \(grid)")
+            }
+        }
+    }
+
     @Test("the reference kernel sums in the documented order")
     func documentedOrder() {
         // Dimension j to lane j mod 8 below d rounded down to eight, each lane in order of j,

@@ -80,6 +80,47 @@ enum DistanceKernel {
         return lanes
     }
 
+    /// ‖a − b‖² with the fused kernel of the iterations (`fused`) or the exact one: the
+    /// iterations of a fit measure with the fused kernel, every other distance with the exact.
+    ///
+    /// The fused kernel (`pk_fused_distance` in `CPersonaKernels`) sums
+    /// s ← fma(b_j − a_j, b_j − a_j, s) in dimension order: correctly rounded operations,
+    /// so the same bits on every machine, and within the relative error ``DistanceBounds``
+    /// allows for, so the accelerated steps' bounds hold for both kernels.
+    @inline(__always)
+    static func squaredDistance(_ a: UnsafePointer<Float>, _ b: UnsafePointer<Float>, _ count: Int, fused: Bool) -> Float {
+        fused ? pk_fused_distance(a, b, count) : squaredDistance(a, b, count)
+    }
+
+    /// ``blockDistances(_:_:_:)`` with the fused kernel (`fused`) or the exact one; lane i of
+    /// the fused form is bit-identical to `squaredDistance(x, c_i, d, fused: true)`.
+    @inline(__always)
+    static func blockDistances(_ x: UnsafePointer<Float>, _ block: UnsafePointer<Float>, _ d: Int, fused: Bool) -> SIMD8<Float> {
+        guard fused else { return blockDistances(x, block, d) }
+        var lanes = SIMD8<Float>()
+        withUnsafeMutableBytes(of: &lanes) { pk_fused_block_distances(x, block, d, $0.baseAddress!.assumingMemoryBound(to: Float.self)) }
+        return lanes
+    }
+
+    /// For `count` consecutive rows from `x`, with the fused kernel: the nearest centre of
+    /// `table` (ties to the lower index), its squared distance and the squared distance to the
+    /// next-nearest centre (+∞ when k = 1), handed to `body` as three buffers of `count` values,
+    /// valid during the call. The choices are those of a scan in index order with
+    /// `squaredDistance(_:_:_:fused:)`.
+    @inline(__always)
+    static func withFusedNearest<R>(rows x: UnsafePointer<Float>, count: Int, in table: CentreTable,
+                                    _ body: (_ first: UnsafePointer<Int32>, _ firstDistance: UnsafePointer<Float>,
+                                             _ secondDistance: UnsafePointer<Float>) -> R) -> R {
+        let capacity = max(count, 1)
+        return withUnsafeTemporaryAllocation(of: Int32.self, capacity: capacity) { labels in
+            withUnsafeTemporaryAllocation(of: Float.self, capacity: 2 * capacity) { distances in
+                let l = labels.baseAddress!, f = distances.baseAddress!
+                pk_fused_nearest(x, count, table.d, table.block(containing: 0), table.k, l, f, f + capacity)
+                return body(l, f, f + capacity)
+            }
+        }
+    }
+
     /// The nearest and second-nearest centres and their squared distances (second is -1
     /// when k = 1); ties go to the lower index.
     @inline(__always)
@@ -107,7 +148,7 @@ enum DistanceKernel {
     /// measured (its first centre and its distances), if any.
     @inline(__always)
     static func nearestAndRunnerUp(_ point: UnsafePointer<Float>, in table: CentreTable,
-                                   known: (base: Int, lanes: SIMD8<Float>)? = nil)
+                                   known: (base: Int, lanes: SIMD8<Float>)? = nil, fused: Bool = false)
         -> (index: Int, distance: Float, runnerUp: Float) {
         let k = table.k, d = table.d
         var first = 0
@@ -115,7 +156,7 @@ enum DistanceKernel {
         var secondDistance = Float.infinity
         var base = 0
         while base < k {
-            let measured = known?.base == base ? known!.lanes : blockDistances(point, table.block(containing: base), d)
+            let measured = known?.base == base ? known!.lanes : blockDistances(point, table.block(containing: base), d, fused: fused)
             let lanes = padded(measured, count: k - base)
             let (lane, distance) = smallest(lanes)
             let runnerUp = removing(lane, from: lanes).minimum()

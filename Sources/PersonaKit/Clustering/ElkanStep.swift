@@ -94,7 +94,7 @@ struct ElkanStep: KMeansStep {
                 // First pass: every distance.
                 var base = 0
                 while base < k {
-                    let squared = DistanceKernel.blockDistances(point, table.block(containing: base), d)
+                    let squared = DistanceKernel.blockDistances(point, table.block(containing: base), d, fused: !exact)
                     store(squared, at: base)
                     let (lane, distance) = DistanceKernel.smallest(DistanceKernel.padded(squared, count: k - base))
                     if best < 0 || distance < best { a = base + lane; best = distance }
@@ -107,7 +107,7 @@ struct ElkanStep: KMeansStep {
                 /// several survive (about the price of three single distances).
                 func measure(_ candidates: Int, at base: Int) {
                     if candidates.nonzeroBitCount >= 3 {
-                        let squared = DistanceKernel.blockDistances(point, table.block(containing: base), d)
+                        let squared = DistanceKernel.blockDistances(point, table.block(containing: base), d, fused: !exact)
                         store(squared, at: base)
                         tally.evaluations += min(CentreTable.lanes, k - base)
                         if best < 0 { best = squared[a - base]; u = bounds.upper(best) }
@@ -121,7 +121,7 @@ struct ElkanStep: KMeansStep {
                     while candidates != 0 {
                         let c = base + candidates.trailingZeroBitCount
                         candidates &= candidates - 1
-                        let squared = DistanceKernel.squaredDistance(point, table.row(c), d)
+                        let squared = DistanceKernel.squaredDistance(point, table.row(c), d, fused: !exact)
                         tally.evaluations += 1
                         store(squared, for: c)
                         if squared < best || (squared == best && c < a) {
@@ -131,7 +131,7 @@ struct ElkanStep: KMeansStep {
                 }
                 /// Makes u exact.
                 func tighten() {
-                    best = DistanceKernel.squaredDistance(point, table.row(a), d)
+                    best = DistanceKernel.squaredDistance(point, table.row(a), d, fused: !exact)
                     tally.evaluations += 1
                     u = bounds.upper(best)
                     store(best, for: a)

@@ -73,7 +73,7 @@ struct HamerlyStep: KMeansStep {
         var tried = SIMD2<Int>.zero
         if dense && !exact {
             let start = input.rows.lowerBound, count = input.rows.count
-            DistanceKernel.withNearestTwo(rows: input.x + start * d, count: count, in: table) { index, distance, _, runnerUp in
+            DistanceKernel.withFusedNearest(rows: input.x + start * d, count: count, in: table) { index, distance, runnerUp in
                 for i in 0..<count {
                     let r = start + i
                     let a = Int(labels[r])
@@ -115,11 +115,11 @@ struct HamerlyStep: KMeansStep {
                 if !exact && bound > u { continue }
                 let squared: Float
                 if tighten || exact {
-                    squared = DistanceKernel.squaredDistance(point, table.row(a), d)
+                    squared = DistanceKernel.squaredDistance(point, table.row(a), d, fused: !exact)
                     tally.evaluations += 1
                 } else {
                     let base = a & ~(CentreTable.lanes - 1)
-                    let lanes = DistanceKernel.blockDistances(point, table.block(containing: base), d)
+                    let lanes = DistanceKernel.blockDistances(point, table.block(containing: base), d, fused: true)
                     tally.evaluations += min(CentreTable.lanes, k - base)
                     known = (base, lanes)
                     squared = lanes[a - base]
@@ -135,7 +135,7 @@ struct HamerlyStep: KMeansStep {
                     }
                 }
             }
-            let near = DistanceKernel.nearestAndRunnerUp(point, in: table, known: known)
+            let near = DistanceKernel.nearestAndRunnerUp(point, in: table, known: known, fused: !exact)
             tally.evaluations += known == nil ? k : k - min(CentreTable.lanes, k - known!.base)
             if near.index != a {
                 partition.move(r, chunk: input.chunk, to: near.index)

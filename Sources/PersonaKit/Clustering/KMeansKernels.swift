@@ -65,6 +65,94 @@ import CPersonaKernels
         }
     }
 
+    /// Whether the fused kernel of the iterations runs its AVX2 + FMA code on this machine.
+    public static var fusedUsesFMA: Bool { pk_fused_vector_level() == 1 }
+
+    /// A row's nearest centre and distances under the fused kernel of the iterations.
+    public struct FusedNearest: Equatable, Sendable {
+        public var first: Int32
+        /// Bit patterns of the `Float` squared distances, so that equality is bitwise.
+        public var firstDistance: UInt32
+        public var secondDistance: UInt32
+
+        public init(first: Int32, firstDistance: Float, secondDistance: Float) {
+            self.first = first
+            self.firstDistance = firstDistance.bitPattern
+            self.secondDistance = secondDistance.bitPattern
+        }
+    }
+
+    /// The fused kernel's squared distance between two rows, through its AVX2 + FMA code
+    /// where the processor has it, or its portable code (`portable`).
+    public static func fusedSquaredDistance(_ a: UnsafePointer<Float>, _ b: UnsafePointer<Float>, count: Int,
+                                            portable: Bool = false) -> Float {
+        portable ? pk_fused_distance_portable(a, b, count) : pk_fused_distance(a, b, count)
+    }
+
+    /// The fused squared distance written out in Swift: s ← fma(b_j − a_j, b_j − a_j, s) in
+    /// dimension order (`addingProduct` is the correctly rounded fused multiply–add).
+    public static func referenceFusedSquaredDistance(_ a: [Float], _ b: [Float]) -> Float {
+        precondition(a.count == b.count, "rows of one width")
+        var sum: Float = 0
+        for j in a.indices {
+            let t = b[j] - a[j]
+            sum = sum.addingProduct(t, t)
+        }
+        return sum
+    }
+
+    /// The fused kernel's nearest centre and distances of every row, from the blocked C kernel
+    /// (AVX2 + FMA where present, or `portable`).
+    /// - Complexity: O(n × k × d).
+    public static func fusedNearest(_ data: FeatureMatrix, centres: FeatureMatrix, portable: Bool = false) -> [FusedNearest] {
+        precondition(centres.rows >= 1 && centres.columns == data.columns, "centres must be k × d with k ≥ 1")
+        let n = data.rows, k = centres.rows, d = data.columns
+        let table = CentreTable(centres.values, k: k, d: d)
+        var first = [Int32](repeating: 0, count: n)
+        var firstDistance = [Float](repeating: 0, count: n), secondDistance = firstDistance
+        data.withValues { x in
+            let nearest = portable ? pk_fused_nearest_portable : pk_fused_nearest
+            nearest(x, n, d, table.block(containing: 0), k, &first, &firstDistance, &secondDistance)
+        }
+        return (0..<n).map { FusedNearest(first: first[$0], firstDistance: firstDistance[$0], secondDistance: secondDistance[$0]) }
+    }
+
+    /// The same from ``referenceFusedSquaredDistance(_:_:)``, one centre at a time in index
+    /// order (strictly smaller wins).
+    /// - Complexity: O(n × k × d).
+    public static func referenceFusedNearest(_ data: FeatureMatrix, centres: FeatureMatrix) -> [FusedNearest] {
+        (0..<data.rows).map { r in
+            var first: Int32 = 0
+            var best = Float.infinity, second = Float.infinity
+            for c in 0..<centres.rows {
+                let distance = referenceFusedSquaredDistance(data.row(r), centres.row(c))
+                if distance < best {
+                    second = best; best = distance; first = Int32(c)
+                } else if distance < second {
+                    second = distance
+                }
+            }
+            return FusedNearest(first: first, firstDistance: best, secondDistance: second)
+        }
+    }
+
+    /// The fused squared distances from row `row` of `data` to the first eight centres
+    /// (padded with zero centres), through the step's entry point for one row and one block.
+    public static func fusedBlockDistances(_ data: FeatureMatrix, row: Int, centres: FeatureMatrix, portable: Bool = false) -> [Float] {
+        let d = data.columns
+        let table = CentreTable(centres.values, k: centres.rows, d: d)
+        var out = [Float](repeating: 0, count: 8)
+        data.withValues { x in
+            if portable {
+                pk_fused_block_distances_portable(x + row * d, table.block(containing: 0), d, &out)
+            } else {
+                let lanes = DistanceKernel.blockDistances(x + row * d, table.block(containing: 0), d, fused: true)
+                for i in 0..<8 { out[i] = lanes[i] }
+            }
+        }
+        return out
+    }
+
     /// The squared distances from row `row` of `data` to the first eight centres (padded
     /// with zero centres) through the blocked C kernel for one row.
     public static func blockDistances(_ data: FeatureMatrix, row: Int, centres: FeatureMatrix, portable: Bool = false) -> [Float] {

@@ -4,7 +4,10 @@
 ///
 /// Every step labels exactly as ``LloydStep`` does, with ``DistanceKernel`` distances and ties
 /// to the lower index, so all steps give the same labels from the same centres, and hence the
-/// same model; the accelerated steps only skip distances that bounds prove cannot win.
+/// same model; the accelerated steps only skip distances that bounds prove cannot win. The
+/// iterations' passes measure with the fused kernel
+/// (``DistanceKernel/squaredDistance(_:_:_:fused:)``), the final labelling (`exact`) with the
+/// exact kernel that assignment and the SQL export share; the bounds allow for either.
 protocol KMeansStep: Sendable {
     /// The algorithm this step implements.
     static var algorithm: KMeansAlgorithm { get }

@@ -1,4 +1,5 @@
-/// Lloyd's step: every row against every centre.
+/// Lloyd's step: every row against every centre (the fused kernel in the iterations, the
+/// exact one in the final labelling).
 ///
 /// Reference: Lloyd, "Least squares quantization in PCM", IEEE Transactions on Information
 /// Theory 28, 1982.
@@ -24,7 +25,7 @@ struct LloydStep: KMeansStep {
         let table = centres!, d = table.d
         var tally = ChunkTally()
         let start = input.rows.lowerBound, count = input.rows.count
-        DistanceKernel.withNearestTwo(rows: input.x + start * d, count: count, in: table) { nearest, distances, _, _ in
+        func record(_ nearest: UnsafePointer<Int32>, _ distances: UnsafePointer<Float>) {
             for i in 0..<count {
                 let r = start + i, best = Int(nearest[i])
                 if Int(partition.labels[r]) != best {
@@ -32,6 +33,15 @@ struct LloydStep: KMeansStep {
                     tally.changes += 1
                 }
                 tally.inertia += input.weight(r) * Double(distances[i])
+            }
+        }
+        if exact {
+            DistanceKernel.withNearestTwo(rows: input.x + start * d, count: count, in: table) { nearest, distances, _, _ in
+                record(nearest, distances)
+            }
+        } else {
+            DistanceKernel.withFusedNearest(rows: input.x + start * d, count: count, in: table) { nearest, distances, _ in
+                record(nearest, distances)
             }
         }
         tally.evaluations = input.rows.count * table.k

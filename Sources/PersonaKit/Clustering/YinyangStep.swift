@@ -77,7 +77,7 @@ struct YinyangStep: KMeansStep {
                     // First pass: every distance.
                     best = .infinity
                     for g in 0..<groups {
-                        let squared = DistanceKernel.padded(DistanceKernel.blockDistances(point, table.block(containing: g * lanes), d),
+                        let squared = DistanceKernel.padded(DistanceKernel.blockDistances(point, table.block(containing: g * lanes), d, fused: !exact),
                                                             count: k - g * lanes)
                         block[g] = squared
                         let (lane, distance) = DistanceKernel.smallest(squared)
@@ -98,7 +98,7 @@ struct YinyangStep: KMeansStep {
                     let bound = max(halfNearest[a], least)
                     if !exact && bound > u { upper[r] = u; continue }
                     // Make u exact and test again.
-                    best = DistanceKernel.squaredDistance(point, table.row(a), d)
+                    best = DistanceKernel.squaredDistance(point, table.row(a), d, fused: !exact)
                     tally.evaluations += 1
                     u = bounds.upper(best)
                     if bound > u {
@@ -112,7 +112,7 @@ struct YinyangStep: KMeansStep {
                     for g in 0..<groups {
                         block[g][0] = -1
                         guard !(rowLower[g] > bounds.upper(best)) else { continue }
-                        let squared = DistanceKernel.padded(DistanceKernel.blockDistances(point, table.block(containing: g * lanes), d),
+                        let squared = DistanceKernel.padded(DistanceKernel.blockDistances(point, table.block(containing: g * lanes), d, fused: !exact),
                                                             count: k - g * lanes)
                         tally.evaluations += min(lanes, k - g * lanes)
                         block[g] = squared
