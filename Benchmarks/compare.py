@@ -139,9 +139,46 @@ def write_csv_chunks(path: Path, d: int, chunks) -> int:
     return rows
 
 
-def dataset(case: Case, workdir: Path, log) -> dict:
+def persona_dataset(case: Case, workdir: Path, log) -> dict:
+    """The case's rows from Benchmarks/generate_personas.py (k planted, overlapping personas
+    with correlated noise; continuous, Likert, flag and count columns and two categorical
+    ones), the categories one-hot, every column standardised once: a numeric CSV and the
+    same values as a float64 .npy, made once per work directory."""
+    import numpy as np
+    import pandas as pd
+    stem = workdir / f"personas-{case.n}-k{case.k}-seed{case.seed}"
+    csv, npy, meta = stem.with_suffix(".csv"), stem.with_suffix(".npy"), stem.with_suffix(".json")
+    if not (csv.exists() and npy.exists() and meta.exists()):
+        raw = workdir / f"{stem.name}-raw.csv"
+        log(f"generating {raw.name} ({case.n:,} rows, generate_personas.py) ...")
+        subprocess.run([sys.executable, str(BENCH_DIR / "generate_personas.py"), "--rows", str(case.n),
+                        "--personas", str(case.k), "--seed", str(case.seed), "--out", str(raw),
+                        "--schema-out", "none", "--quiet"], check=True)
+        frame = pd.read_csv(raw)
+        ids = frame.pop("customer_id")
+        frame = pd.get_dummies(frame, dtype=float)
+        values = frame.to_numpy(dtype=np.float64)
+        values = (values - values.mean(axis=0)) / np.where(values.std(axis=0) > 0, values.std(axis=0), 1)
+        values = np.round(values, 4)
+        out = pd.DataFrame(values, columns=[f"x{j + 1}" for j in range(values.shape[1])])
+        out.insert(0, "customer_id", ids)
+        tmp = csv.with_suffix(".csv.partial")
+        out.to_csv(tmp, index=False, float_format="%.4f", lineterminator="\n")
+        tmp.rename(csv)
+        np.save(npy, values)
+        raw.unlink()
+        meta.write_text(json.dumps({"n": case.n, "d": values.shape[1], "personas": case.k, "seed": case.seed,
+                                    "generator": "generate_personas.py"}))
+    d = json.loads(meta.read_text())["d"]
+    return {"csv": str(csv), "npy": str(npy), "bytes": csv.stat().st_size, "generator": "personas",
+            "rows": case.n, "columns": d, "clusters": case.k, "seed": case.seed}
+
+
+def dataset(case: Case, workdir: Path, log, generator: str = "blobs") -> dict:
     """The case's CSV and the same values as a float64 .npy, made once per work directory."""
     import numpy as np
+    if generator == "personas":
+        return persona_dataset(case, workdir, log)
     stem = workdir / f"blobs-{case.n}x{case.d}-k{case.k}-seed{case.seed}"
     csv, npy, meta = stem.with_suffix(".csv"), stem.with_suffix(".npy"), stem.with_suffix(".json")
     if not (csv.exists() and npy.exists() and meta.exists()):
@@ -814,6 +851,10 @@ def main() -> int:
                              "2 repeats unless --repeats is given")
     parser.add_argument("--cases", help="comma-separated cases nROWS-kK (default: " + ",".join(FULL_CASES) + ")")
     parser.add_argument("--columns", type=int, default=30, help="attribute columns d (default: %(default)s)")
+    parser.add_argument("--generator", choices=["blobs", "personas"], default="blobs",
+                        help="the data: Gaussian blobs with moderate overlap (default), or "
+                             "generate_personas.py's overlapping personas with Likert, flag, count and "
+                             "categorical columns, one-hot and standardised once (kmeans and e2e sections)")
     parser.add_argument("--sections", default=",".join(SECTIONS),
                         help="comma-separated sections to run (default: all of %(default)s)")
     parser.add_argument("--repeats", type=int, help="runs per measurement; the median is reported (default: 3)")
@@ -889,7 +930,7 @@ def main() -> int:
     datasets = {}
     try:
         for case in cases:
-            datasets[case.name] = dataset(case, workdir, log)
+            datasets[case.name] = dataset(case, workdir, log, args.generator)
         if "kmeans" in sections:
             for case in cases:
                 results["kmeans"].append(kmeans_case(ctx, case, datasets[case.name]))

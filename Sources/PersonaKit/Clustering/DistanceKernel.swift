@@ -83,10 +83,11 @@ enum DistanceKernel {
     /// ‖a − b‖² with the fused kernel of the iterations (`fused`) or the exact one: the
     /// iterations of a fit measure with the fused kernel, every other distance with the exact.
     ///
-    /// The fused kernel (`pk_fused_distance` in `CPersonaKernels`) sums
-    /// s ← fma(b_j − a_j, b_j − a_j, s) in dimension order: correctly rounded operations,
-    /// so the same bits on every machine, and within the relative error ``DistanceBounds``
-    /// allows for, so the accelerated steps' bounds hold for both kernels.
+    /// The fused kernel (`pk_fused_distance` in `CPersonaKernels`) sums in this kernel's
+    /// order with p ← fma(b_j − a_j, b_j − a_j, p) where this one multiplies and adds:
+    /// correctly rounded operations, so the same bits on every machine, and within the
+    /// relative error ``DistanceBounds`` allows for, so the accelerated steps' bounds hold
+    /// for both kernels.
     @inline(__always)
     static func squaredDistance(_ a: UnsafePointer<Float>, _ b: UnsafePointer<Float>, _ count: Int, fused: Bool) -> Float {
         fused ? pk_fused_distance(a, b, count) : squaredDistance(a, b, count)

@@ -89,12 +89,26 @@ import CPersonaKernels
         portable ? pk_fused_distance_portable(a, b, count) : pk_fused_distance(a, b, count)
     }
 
-    /// The fused squared distance written out in Swift: s ← fma(b_j − a_j, b_j − a_j, s) in
-    /// dimension order (`addingProduct` is the correctly rounded fused multiply–add).
+    /// The fused squared distance written out in Swift, one operation at a time: dimension j
+    /// below d rounded down to a multiple of 8 goes to partial sum j mod 8,
+    /// p ← fma(b_j − a_j, b_j − a_j, p) (`addingProduct` is the correctly rounded fused
+    /// multiply–add); the partial sums are added in order; then s ← fma(t, t, s) for the
+    /// remaining dimensions.
     public static func referenceFusedSquaredDistance(_ a: [Float], _ b: [Float]) -> Float {
         precondition(a.count == b.count, "rows of one width")
+        let full = a.count - a.count % 8
         var sum: Float = 0
-        for j in a.indices {
+        if full > 0 {
+            for p in 0..<8 {
+                var part: Float = 0
+                for j in stride(from: p, to: full, by: 8) {
+                    let t = b[j] - a[j]
+                    part = part.addingProduct(t, t)
+                }
+                sum = p == 0 ? part : sum + part
+            }
+        }
+        for j in full..<a.count {
             let t = b[j] - a[j]
             sum = sum.addingProduct(t, t)
         }
