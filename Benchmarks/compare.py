@@ -160,7 +160,7 @@ def persona_dataset(case: Case, workdir: Path, log) -> dict:
         values = frame.to_numpy(dtype=np.float64)
         values = (values - values.mean(axis=0)) / np.where(values.std(axis=0) > 0, values.std(axis=0), 1)
         values = np.round(values, 4)
-        out = pd.DataFrame(values, columns=[f"x{j + 1}" for j in range(values.shape[1])])
+        out = pd.DataFrame(values, columns=attribute_names(values.shape[1]))
         out.insert(0, "customer_id", ids)
         tmp = csv.with_suffix(".csv.partial")
         out.to_csv(tmp, index=False, float_format="%.4f", lineterminator="\n")
@@ -381,7 +381,7 @@ TOOLS = [
 
 def kmeans_case(ctx: Context, case: Case, data: dict) -> dict:
     import numpy as np
-    out = {"case": case.name, "n": case.n, "d": case.d, "k": case.k, "data": data, "tools": {}}
+    out = {"case": case.name, "n": case.n, "d": data.get("columns", case.d), "k": case.k, "data": data, "tools": {}}
     tools = out["tools"]
     model_path = ctx.workdir / f"{case.name}-model.json"
     def persona_args(seed: int) -> list[str]:
@@ -407,6 +407,10 @@ def kmeans_case(ctx: Context, case: Case, data: dict) -> dict:
         else:
             diagnostics = json.loads(model_path.read_text())["training"].get("diagnostics", {})
             fit = phases.get("fitSeconds")
+            if repeat == 0:
+                # FAISS's second run takes the engine's own iteration count (Lloyd to its fixed
+                # point), not the default fit's, whose last run starts from swapped centres.
+                matched_niter = diagnostics.get("iterations")
             record("persona, no refinement", run, fit if fit is not None else run.wall, {
                 "seed": seed, "fitSource": phases.get("source", "wall"),
                 "iterations": diagnostics.get("iterations"),
@@ -431,7 +435,6 @@ def kmeans_case(ctx: Context, case: Case, data: dict) -> dict:
                 "converged": diagnostics.get("converged")})
             if repeat == 0:
                 shutil.copy(model_path, ctx.workdir / f"{case.name}-model-first.json")
-                matched_niter = diagnostics.get("iterations")
         # the Python tools
         plan = list(TOOLS)
         if matched_niter and matched_niter != FAISS_NITER and ctx.features["faiss"]:
