@@ -2,8 +2,10 @@ import CPersonaKernels
 
 /// The squared Euclidean distance kernels every step shares.
 ///
-/// One kernel serves seeding, every iteration step and assignment, so a model assigns its
-/// training rows exactly as training labelled them. Distances are summed in `Float` over
+/// The exact kernel serves seeding, the final labelling of a fit and assignment, so a model
+/// assigns its training rows exactly as training labelled them; the iterations between use
+/// its fused twin (``squaredDistance(_:_:_:fused:)``), the same order with one fused
+/// multiply–add per dimension. Distances are summed in `Float` over
 /// eight SIMD lanes, then across lanes; identical points are exactly 0 apart. (Plain multiply
 /// and add, not `addingProduct`: without FMA in the target, that becomes a libm call per lane.)
 ///
