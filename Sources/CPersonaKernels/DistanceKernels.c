@@ -435,6 +435,13 @@ ALWAYS_INLINE void fused_nearest_body(const float *x, long rows, long d, const f
     }
 }
 
+/// One row against one block.
+ALWAYS_INLINE void fused_block_body(const float *x, const float *block, long d, float out[8]) {
+    v8f acc[1];
+    fused_rows(x, d, block, 1, acc);
+    memcpy(out, &acc[0], sizeof acc[0]);
+}
+
 /// One row against one centre in the same order: partial sum p is lane p of a vector of
 /// FUSED_PARTIALS (eight) lanes, the lanes added in order, then the remaining dimensions.
 ALWAYS_INLINE float fused_distance_body(const float *a, const float *b, long d) {
@@ -463,9 +470,7 @@ void pk_fused_nearest_portable(const float *x, long rows, long d, const float *b
 }
 
 void pk_fused_block_distances_portable(const float *x, const float *block, long d, float out[8]) {
-    v8f acc[1];
-    fused_rows(x, d, block, 1, acc);
-    memcpy(out, &acc[0], sizeof acc[0]);
+    fused_block_body(x, block, d, out);
 }
 
 float pk_fused_distance_portable(const float *a, const float *b, long d) {
@@ -481,9 +486,7 @@ FMA_TARGET static void fused_nearest_fma(const float *x, long rows, long d, cons
 }
 
 FMA_TARGET static void fused_block_distances_fma(const float *x, const float *block, long d, float out[8]) {
-    v8f acc[1];
-    fused_rows(x, d, block, 1, acc);
-    memcpy(out, &acc[0], sizeof acc[0]);
+    fused_block_body(x, block, d, out);
 }
 
 FMA_TARGET static float fused_distance_fma(const float *a, const float *b, long d) {
@@ -494,14 +497,6 @@ static int has_fma(void) {
     return __builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma");
 }
 #endif
-
-int pk_fused_vector_level(void) {
-#if defined(__x86_64__)
-    return has_fma() ? 1 : 0;
-#else
-    return 0;
-#endif
-}
 
 void pk_fused_nearest(const float *x, long rows, long d, const float *blocks, long k,
                       int32_t *first, float *firstDistance, float *secondDistance) {

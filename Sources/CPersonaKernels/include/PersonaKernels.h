@@ -39,9 +39,9 @@ void pk_block_distances_portable(const float *x, const float *block, long d, flo
 void pk_paired_block_distances_portable(const float *x, const float *y, const float *block, long d, float out[8]);
 
 
-/// The fused kernel of the k-means iterations (see DistanceKernels.c): ‖x − c‖² summed in
-/// dimension order with one fused multiply–add per dimension, the same bits on every machine.
-/// Not the exact kernel's bits: only the iterations use it.
+/// The fused kernel of the k-means iterations (see DistanceKernels.c): ‖x − c‖² in the order
+/// above with one fused multiply–add per dimension where the exact kernel multiplies and adds,
+/// the same bits on every machine. Not the exact kernel's bits: only the iterations use it.
 
 /// For each of `rows` consecutive rows of `x`: the nearest of the `k` centres of `blocks`
 /// (the layout above; ties to the lower index), its fused squared distance, and the smallest
@@ -55,9 +55,6 @@ void pk_fused_block_distances(const float *x, const float *block, long d, float 
 /// The fused squared distance between two rows of width `d`; bit-identical to the lane of
 /// `pk_fused_block_distances` for the same centre.
 float pk_fused_distance(const float *a, const float *b, long d);
-
-/// 1 where the fused kernel runs AVX2 + FMA code on this machine, 0 for the portable code.
-int pk_fused_vector_level(void);
 
 /// The fused kernels without AVX2 + FMA, whatever the machine (for tests).
 void pk_fused_nearest_portable(const float *x, long rows, long d, const float *blocks, long k,

@@ -61,13 +61,9 @@ enum DistanceKernel {
     static func withNearestTwo<R>(rows x: UnsafePointer<Float>, count: Int, in table: CentreTable,
                                   _ body: (_ first: UnsafePointer<Int32>, _ firstDistance: UnsafePointer<Float>,
                                            _ second: UnsafePointer<Int32>, _ secondDistance: UnsafePointer<Float>) -> R) -> R {
-        let capacity = max(count, 1)
-        return withUnsafeTemporaryAllocation(of: Int32.self, capacity: 2 * capacity) { labels in
-            withUnsafeTemporaryAllocation(of: Float.self, capacity: 2 * capacity) { distances in
-                let l = labels.baseAddress!, f = distances.baseAddress!
-                pk_nearest_two(x, count, table.d, table.block(containing: 0), table.k, l, f, l + capacity, f + capacity)
-                return body(l, f, l + capacity, f + capacity)
-            }
+        withScratch(rows: count) { l, f, capacity in
+            pk_nearest_two(x, count, table.d, table.block(containing: 0), table.k, l, f, l + capacity, f + capacity)
+            return body(l, f, l + capacity, f + capacity)
         }
     }
 
@@ -114,12 +110,21 @@ enum DistanceKernel {
     static func withFusedNearest<R>(rows x: UnsafePointer<Float>, count: Int, in table: CentreTable,
                                     _ body: (_ first: UnsafePointer<Int32>, _ firstDistance: UnsafePointer<Float>,
                                              _ secondDistance: UnsafePointer<Float>) -> R) -> R {
-        let capacity = max(count, 1)
-        return withUnsafeTemporaryAllocation(of: Int32.self, capacity: capacity) { labels in
+        withScratch(rows: count) { l, f, capacity in
+            pk_fused_nearest(x, count, table.d, table.block(containing: 0), table.k, l, f, f + capacity)
+            return body(l, f, f + capacity)
+        }
+    }
+
+    /// Two label and two distance buffers of `capacity` (at least `rows`, at least 1) values
+    /// each, back to back, for the nearest-centre passes; valid during the call.
+    @inline(__always)
+    private static func withScratch<R>(rows: Int, _ body: (_ labels: UnsafeMutablePointer<Int32>, _ distances: UnsafeMutablePointer<Float>,
+                                                         _ capacity: Int) -> R) -> R {
+        let capacity = max(rows, 1)
+        return withUnsafeTemporaryAllocation(of: Int32.self, capacity: 2 * capacity) { labels in
             withUnsafeTemporaryAllocation(of: Float.self, capacity: 2 * capacity) { distances in
-                let l = labels.baseAddress!, f = distances.baseAddress!
-                pk_fused_nearest(x, count, table.d, table.block(containing: 0), table.k, l, f, f + capacity)
-                return body(l, f, f + capacity)
+                body(labels.baseAddress!, distances.baseAddress!, capacity)
             }
         }
     }

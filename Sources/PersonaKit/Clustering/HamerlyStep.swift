@@ -119,7 +119,7 @@ struct HamerlyStep: KMeansStep {
                     tally.evaluations += 1
                 } else {
                     let base = a & ~(CentreTable.lanes - 1)
-                    let lanes = DistanceKernel.blockDistances(point, table.block(containing: base), d, fused: true)
+                    let lanes = DistanceKernel.blockDistances(point, table.block(containing: base), d, fused: !exact)
                     tally.evaluations += min(CentreTable.lanes, k - base)
                     known = (base, lanes)
                     squared = lanes[a - base]

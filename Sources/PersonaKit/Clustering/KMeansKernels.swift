@@ -65,9 +65,6 @@ import CPersonaKernels
         }
     }
 
-    /// Whether the fused kernel of the iterations runs its AVX2 + FMA code on this machine.
-    public static var fusedUsesFMA: Bool { pk_fused_vector_level() == 1 }
-
     /// A row's nearest centre and distances under the fused kernel of the iterations.
     public struct FusedNearest: Equatable, Sendable {
         public var first: Int32
