@@ -7,7 +7,8 @@ import PersonaKit
 import Testing
 
 @Suite struct ChooseKChartTests {
-    static func result(ks: ClosedRange<Int>, recommended: Int, sampled: Bool) -> ChooseKResult {
+    static func result(ks: ClosedRange<Int>, recommended: Int, sampled: Bool,
+                       criterion: ChooseKCriterion = .predictionStrength) -> ChooseKResult {
         let candidates = ks.map { k in
             ChooseKCandidate(k: k, inertia: 1000 / Double(k), silhouette: SilhouetteScore(mean: 0.3 + 0.02 * Double(k),
                              standardError: sampled ? 0.01 : 0, sampleSize: sampled ? 500 : 900, isExact: !sampled),
@@ -18,7 +19,7 @@ import Testing
         }
         let recommendation = ChooseKRecommendation(k: recommended, isStable: true, structure: .reasonable,
                                                    reason: "k=\(recommended): <because> & \"so\"", warnings: ["a warning"],
-                                                   criterion: .predictionStrength)
+                                                   criterion: criterion)
         return ChooseKResult(candidates: candidates, recommendation: recommendation,
                              configuration: ChooseKConfiguration(clusterCounts: ks, silhouetteSample: sampled ? 500 : 5000), rows: 900)
     }
@@ -43,6 +44,18 @@ import Testing
         // The deciding measure's panel, and only it, is titled as deciding.
         #expect(texts.filter { $0.hasSuffix(ChooseKChart.decidesMark) } == ["Prediction strength (higher is better)" + ChooseKChart.decidesMark])
         #expect(svg == ChooseKChart.svg(Self.result(ks: ks, recommended: recommended, sampled: sampled)))
+    }
+
+    /// When the silhouette chose among the reproducible k, both measures that decided are
+    /// titled as deciding: the silhouette and the prediction strength.
+    @Test func silhouetteAmongReproducibleFramesBothPanels() throws {
+        let svg = ChooseKChart.svg(Self.result(ks: 2...8, recommended: 5, sampled: false, criterion: .reproducibleSilhouette))
+        let document = try XMLDocument(data: Data(svg.utf8))
+        let texts = try document.nodes(forXPath: "//*[local-name()='text']").map { $0.stringValue ?? "" }
+        #expect(texts.filter { $0.hasSuffix(ChooseKChart.decidesMark) }
+                == ["Silhouette (higher is better)" + ChooseKChart.decidesMark,
+                    "Prediction strength (higher is better)" + ChooseKChart.decidesMark])
+        #expect(texts.contains { $0.contains("decided by silhouette among the reproducible k") })
     }
 
     /// The CSV: a header and one row per k, the recommended one flagged.

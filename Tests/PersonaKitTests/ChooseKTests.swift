@@ -180,27 +180,48 @@ func separatedBlobs(k: Int, d: Int, n: Int, separation: Double, seed: UInt64) ->
         }
     }
 
-    /// Without separated clusters (every silhouette ≤ 0.25) prediction strength decides: the
-    /// largest stable k up to the first k whose strength falls below 0.8.
-    @Test func predictionStrengthRule() {
+    /// Without separated clusters (every silhouette ≤ 0.25) the k is chosen among the
+    /// reproducible ones (stable, prediction strength ≥ 0.8): the largest at which the
+    /// silhouette peaks, else the highest silhouette of those.
+    @Test func reproducibleSilhouetteRule() {
         let configuration = ChooseKConfiguration()
-        func weak(_ k: Int, ch: Double, jaccard: Double = 0.9, strength: Double) -> ChooseKCandidate {
-            Self.candidate(k, silhouette: 0.06, ch: ch, jaccard: jaccard, strength: strength)
+        func weak(_ k: Int, silhouette: Double, ch: Double = 500, jaccard: Double = 0.9, strength: Double = 0.9) -> ChooseKCandidate {
+            Self.candidate(k, silhouette: silhouette, ch: ch, jaccard: jaccard, strength: strength)
         }
-        let falls = ChooseK.recommend([weak(2, ch: 900, strength: 0.95), weak(3, ch: 800, strength: 0.9), weak(4, ch: 700, strength: 0.85),
-                                       weak(5, ch: 600, strength: 0.6), weak(6, ch: 500, strength: 0.85)], configuration: configuration)
-        #expect(falls.k == 4 && falls.criterion == .predictionStrength, "\(falls.reason)")
-        #expect(falls.reason.contains("decided by prediction strength") && falls.reason.contains("k=5: 0.6"), "\(falls.reason)")
-        #expect(falls.structure == .none)
+        // Peaks at 2 (the broad split), 4 and 6; 8 peaks too but is not predicted well.
+        let levels = ChooseK.recommend([weak(2, silhouette: 0.22, ch: 1500), weak(3, silhouette: 0.18), weak(4, silhouette: 0.19),
+                                        weak(5, silhouette: 0.17), weak(6, silhouette: 0.184), weak(7, silhouette: 0.156),
+                                        weak(8, silhouette: 0.16, strength: 0.6), weak(9, silhouette: 0.12)], configuration: configuration)
+        #expect(levels.k == 6 && levels.criterion == .reproducibleSilhouette, "\(levels.reason)")
+        #expect(levels.reason.hasPrefix("k=6, decided by silhouette among the reproducible k")
+                && levels.reason.contains("(k=2, 3, 4, 5, 6, 7, 9)")
+                && levels.reason.contains("largest at which the silhouette peaks (0.184 vs 0.17 at k=5, 0.156 at k=7)")
+                && levels.reason.contains("also peaks at k=2 (0.22), k=4 (0.19)"), "\(levels.reason)")
+        #expect(levels.structure == .none)
 
-        // An unstable k is skipped, and the walk still stops at the first strength below 0.8.
-        let unstable = ChooseK.recommend([weak(2, ch: 900, strength: 0.95), weak(3, ch: 800, strength: 0.9),
-                                          weak(4, ch: 700, jaccard: 0.6, strength: 0.85), weak(5, ch: 600, strength: 0.7)],
-                                         configuration: configuration)
-        #expect(unstable.k == 3 && unstable.criterion == .predictionStrength)
+        // The only peak is not predicted well: the highest silhouette of the reproducible k.
+        let noPeak = ChooseK.recommend([weak(2, silhouette: 0.06), weak(3, silhouette: 0.09), weak(4, silhouette: 0.12),
+                                        weak(5, silhouette: 0.14, strength: 0.6), weak(6, silhouette: 0.10)], configuration: configuration)
+        #expect(noPeak.k == 4 && noPeak.criterion == .reproducibleSilhouette && noPeak.reason.contains("peaks at none of them"),
+                "\(noPeak.reason)")
 
-        // The lowest k already below the threshold: the silhouette and Calinski–Harabasz rule.
-        let none = ChooseK.recommend([weak(2, ch: 900, strength: 0.7), weak(3, ch: 800, strength: 0.9)], configuration: configuration)
+        // An unstable k is not reproducible, whatever its strength and silhouette.
+        let unstable = ChooseK.recommend([weak(2, silhouette: 0.06), weak(3, silhouette: 0.09), weak(4, silhouette: 0.12, jaccard: 0.6),
+                                          weak(5, silhouette: 0.08)], configuration: configuration)
+        #expect(unstable.k == 3 && unstable.criterion == .reproducibleSilhouette)
+
+        // Equal silhouettes both peak: the larger k.
+        let tie = ChooseK.recommend([weak(3, silhouette: 0.1), weak(4, silhouette: 0.1)], configuration: configuration)
+        #expect(tie.k == 4)
+
+        // A single reproducible k: prediction strength decides.
+        let single = ChooseK.recommend([weak(2, silhouette: 0.06, ch: 900, strength: 0.7), weak(3, silhouette: 0.05, ch: 800),
+                                        weak(4, silhouette: 0.08, ch: 700, strength: 0.5)], configuration: configuration)
+        #expect(single.k == 3 && single.criterion == .predictionStrength && single.reason.contains("the only one"), "\(single.reason)")
+
+        // No reproducible k: the silhouette and Calinski–Harabasz rule.
+        let none = ChooseK.recommend([weak(2, silhouette: 0.06, ch: 900, strength: 0.7), weak(3, silhouette: 0.08, ch: 800, strength: 0.6)],
+                                     configuration: configuration)
         #expect(none.k == 2 && none.criterion == .calinskiHarabasz && none.reason.contains("decided by Calinski–Harabasz"))
 
         // Separated clusters: the silhouette and Calinski–Harabasz decide whatever the strengths.

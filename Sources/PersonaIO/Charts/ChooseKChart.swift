@@ -32,9 +32,12 @@ public enum ChooseKChart {
                   height: panelHeight)
         }
         let c = result.candidates
-        let decides = result.recommendation.criterion
+        // The panels of the deciding measure: both the silhouette and the prediction strength
+        // when the silhouette chose among the k that prediction strength (and stability) kept.
+        let decision = result.recommendation.criterion
+        let decides: Set<ChooseKCriterion> = decision == .reproducibleSilhouette ? [.silhouette, .predictionStrength] : [decision]
         func title(_ text: String, _ criterion: ChooseKCriterion?) -> (String, Bool) {
-            criterion == decides ? (text + decidesMark, true) : (text, false)
+            criterion.map(decides.contains) == true ? (text + decidesMark, true) : (text, false)
         }
         panel(&svg, frame(0), title: title("Inertia (elbow; lower, look for the bend)", nil), ks: ks, recommended: recommended,
               lines: [Line(name: "inertia", values: c.map(\.inertia), colour: SVGDocument.palette[0])])

@@ -123,8 +123,12 @@ public enum StructureStrength: String, Sendable, Hashable, Codable, CaseIterable
 
 /// The measure that decided a recommendation.
 public enum ChooseKCriterion: String, Sendable, Hashable, Codable, CaseIterable {
-    /// The largest stable k whose prediction strength reaches the threshold.
+    /// The only reproducible k (stable, with a prediction strength that reaches the
+    /// threshold) when no k separates clusters.
     case predictionStrength = "prediction strength"
+    /// The largest reproducible k (stable, with a prediction strength that reaches the
+    /// threshold) at which the silhouette peaks, when no k separates clusters.
+    case reproducibleSilhouette = "silhouette among the reproducible k"
     /// The highest Calinski–Harabasz among the stable k with a silhouette near the best.
     case calinskiHarabasz = "Calinski–Harabasz"
     /// The highest silhouette (among the stable k, or of all when no k was stable).
@@ -202,11 +206,13 @@ public struct ChooseKResult: Sendable, Hashable {
 /// k with the highest Calinski–Harabasz index is the geometric choice. (The silhouette alone
 /// prefers merging blobs that lie near each other; Calinski–Harabasz finds them, and the
 /// silhouette margin keeps it from splitting clusters that are not there.) When no k is
-/// stable, the highest silhouette, with a warning. When the geometric choice shows no
-/// substantial structure (silhouette ≤ 0.25), prediction strength decides instead: from the
-/// lowest k up, while the mean strength stays at least
-/// ``ChooseKConfiguration/predictionStrengthThreshold`` (0.8), the largest stable k reached
-/// (see Docs/ChoosingK.md). The deciding measure is ``ChooseKRecommendation/criterion`` and
+/// stable, the highest silhouette, with a warning. When no k shows substantial structure
+/// (every silhouette ≤ 0.25), Calinski–Harabasz can no longer tell the k apart and the choice
+/// is made among the *reproducible* k instead: those that are stable and whose mean
+/// prediction strength reaches ``ChooseKConfiguration/predictionStrengthThreshold`` (0.8);
+/// of them, the largest at which the silhouette peaks (at least as high as at k − 1 and
+/// k + 1), or, when the silhouette peaks at none of them, the highest (see
+/// Docs/ChoosingK.md). The deciding measure is ``ChooseKRecommendation/criterion`` and
 /// opens the reason. The silhouette also gives the strength of the structure
 /// (``StructureStrength``); weak or no structure adds a warning.
 ///
@@ -400,21 +406,33 @@ public enum ChooseK {
                 + "(\(f(chosen.silhouette.mean)))"
             warnings.append("no k in \(span) gives stable personas: treat any segmentation of these data as tentative")
         }
-        // Without separated clusters the silhouette and Calinski–Harabasz favour the fewest
-        // personas; prediction strength decides instead.
-        if StructureStrength(silhouette: chosen.silhouette.mean) == .none, let predicted = predictive(candidates, configuration: configuration) {
+        // Without separated clusters Calinski–Harabasz favours the fewest personas; among the
+        // k whose personas are reproducible, the finest at which the silhouette peaks decides.
+        let highest = candidates.map(\.silhouette.mean).max()!
+        let reproducible = self.reproducible(candidates, configuration: configuration)
+        if StructureStrength(silhouette: highest) == .none, let predicted = silhouettePeak(reproducible, among: candidates) {
             let ps = f(configuration.predictionStrengthThreshold)
-            let highest = candidates.map(\.silhouette.mean).max()!
-            reason = "k=\(predicted.k), decided by prediction strength: no k separates clusters (the highest silhouette is "
-                + "\(f(highest)) ≤ 0.25), so the k is the largest stable one whose prediction strength and that of every smaller k "
-                + "reach \(ps) (\(f(predicted.predictionStrength.mean)) ± \(f(predicted.predictionStrength.standardError))"
-            if let next = candidates.first(where: { $0.k == predicted.k + 1 }) {
-                reason += "; k=\(next.k): \(f(next.predictionStrength.mean))" + (next.isStable ? "" : ", not stable")
+            let opening = "no k separates clusters (the highest silhouette is \(f(highest)) ≤ 0.25), so the k is chosen among the "
+                + "reproducible ones: stable (min Jaccard ≥ \(threshold)) and predicted well (prediction strength ≥ \(ps))"
+            if reproducible.count == 1 {
+                criterion = .predictionStrength
+                reason = "k=\(predicted.k), decided by prediction strength: " + opening + ", and it is the only one in \(span)"
+            } else {
+                criterion = .reproducibleSilhouette
+                let peaks = reproducible.filter { $0.k != predicted.k && isPeak($0, among: candidates) }
+                let neighbours = neighbours(of: predicted, among: candidates)
+                reason = "k=\(predicted.k), decided by silhouette among the reproducible k: " + opening + " (k="
+                    + reproducible.map { "\($0.k)" }.joined(separator: ", ") + "); "
+                    + (isPeak(predicted, among: candidates)
+                       ? "it is the largest at which the silhouette peaks (\(f(predicted.silhouette.mean)) vs "
+                         + neighbours.map { "\(f($0.silhouette.mean)) at k=\($0.k)" }.joined(separator: ", ") + ")"
+                         + (peaks.isEmpty ? "" : "; it also peaks at " + peaks.map { "k=\($0.k) (\(f($0.silhouette.mean)))" }
+                            .joined(separator: ", "))
+                       : "the silhouette peaks at none of them, and it has the highest (\(f(predicted.silhouette.mean)))")
             }
-            reason += "); min Jaccard \(f(predicted.stability.minimum)) ≥ \(threshold); silhouette \(f(predicted.silhouette.mean)), "
-                + "Calinski–Harabasz \(f(predicted.calinskiHarabasz))"
+            reason += "; prediction strength \(f(predicted.predictionStrength.mean)) ± \(f(predicted.predictionStrength.standardError)), "
+                + "min Jaccard \(f(predicted.stability.minimum)), Calinski–Harabasz \(f(predicted.calinskiHarabasz))"
             chosen = predicted
-            criterion = .predictionStrength
         }
         let structure = StructureStrength(silhouette: chosen.silhouette.mean)
         switch structure {
@@ -429,14 +447,38 @@ public enum ChooseK {
                                      criterion: criterion)
     }
 
-    /// The largest stable k among those, from the lowest k of the range on, whose prediction
-    /// strength all reach the threshold; `nil` when the lowest k does not reach it or none of
-    /// those is stable.
-    static func predictive(_ candidates: [ChooseKCandidate], configuration: ChooseKConfiguration) -> ChooseKCandidate? {
-        let reaching = candidates.sorted { $0.k < $1.k }.prefix {
-            !$0.predictionStrength.strengths.isEmpty && $0.predictionStrength.mean >= configuration.predictionStrengthThreshold
+    /// The largest of `reproducible` at which the silhouette peaks among `candidates` (at least
+    /// as high as at the next smaller and the next larger k evaluated); when there is none,
+    /// the highest silhouette of `reproducible` (equal ones: the smaller k). `nil` when
+    /// `reproducible` is empty.
+    ///
+    /// The silhouette rises to a peak at every k that captures one level of a grouping — two
+    /// broad segments, then the personas within them — and, like every silhouette, prefers
+    /// the coarser; the finest reproducible peak is the level of the personas.
+    static func silhouettePeak(_ reproducible: [ChooseKCandidate], among candidates: [ChooseKCandidate]) -> ChooseKCandidate? {
+        reproducible.filter { isPeak($0, among: candidates) }.max { $0.k < $1.k }
+            ?? reproducible.max { $0.silhouette.mean != $1.silhouette.mean ? $0.silhouette.mean < $1.silhouette.mean : $0.k > $1.k }
+    }
+
+    /// Whether the silhouette of `candidate` is at least that of its neighbours in k.
+    static func isPeak(_ candidate: ChooseKCandidate, among candidates: [ChooseKCandidate]) -> Bool {
+        neighbours(of: candidate, among: candidates).allSatisfy { $0.silhouette.mean <= candidate.silhouette.mean }
+    }
+
+    /// The candidates with the next smaller and the next larger k, those that exist.
+    static func neighbours(of candidate: ChooseKCandidate, among candidates: [ChooseKCandidate]) -> [ChooseKCandidate] {
+        let below = candidates.filter { $0.k < candidate.k }.max { $0.k < $1.k }
+        let above = candidates.filter { $0.k > candidate.k }.min { $0.k < $1.k }
+        return [below, above].compactMap { $0 }
+    }
+
+    /// The k whose personas are reproducible: stable, and with a mean prediction strength that
+    /// reaches the threshold.
+    static func reproducible(_ candidates: [ChooseKCandidate], configuration: ChooseKConfiguration) -> [ChooseKCandidate] {
+        candidates.filter {
+            $0.isStable && !$0.predictionStrength.strengths.isEmpty
+                && $0.predictionStrength.mean >= configuration.predictionStrengthThreshold
         }
-        return reaching.last(where: \.isStable)
     }
 
     /// A number with three significant decimals for messages (e.g. 0.731, 1234.5).
