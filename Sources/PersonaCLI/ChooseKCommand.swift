@@ -18,8 +18,8 @@ struct ChooseKCommand: ParsableCommand {
         unstable, ≥ 0.75 stable), and the prediction strength of the same refits (Tibshirani & \
         Walther). Recommends, among the k whose personas are all stable and whose silhouette is \
         within 0.20 of the best stable one, the highest Calinski–Harabasz; when no k shows \
-        substantial structure (every silhouette ≤ 0.25), the highest silhouette among the \
-        reproducible k (stable, prediction strength ≥ 0.8). The reason names the measure that decided. Prints a table \
+        substantial structure (every silhouette ≤ 0.25), the largest reproducible k (stable, \
+        prediction strength ≥ 0.8) at which the silhouette peaks. The reason names the measure that decided. Prints a table \
         and the recommendation; with --out-dir writes choose-k.csv and choose-k.svg. See \
         Docs/ChoosingK.md.
         """
