@@ -192,7 +192,7 @@ struct RetrainCommand: ParsableCommand {
         var outputs = OutputSet()
         do {
             if let assignments {
-                try outputs.stage(AssignmentsFile.render(ids: customers.ids, assignments: retrained.assignments, model: model,
+                try outputs.stage(pieces: AssignmentsFile.renderPieces(ids: customers.ids, assignments: retrained.assignments, model: model,
                                                          memberships: soft),
                                   at: URL(fileURLWithPath: assignments))
             }

@@ -138,7 +138,7 @@ struct TrainCommand: ParsableCommand {
         var outputs = OutputSet()
         do {
             if let assignments {
-                try outputs.stage(AssignmentsFile.render(ids: trained.ids, assignments: trained.assignments, model: model,
+                try outputs.stage(pieces: AssignmentsFile.renderPieces(ids: trained.ids, assignments: trained.assignments, model: model,
                                                          memberships: soft),
                                   at: URL(fileURLWithPath: assignments))
             }

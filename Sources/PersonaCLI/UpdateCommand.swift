@@ -132,7 +132,7 @@ struct UpdateCommand: ParsableCommand {
                     ? updated.memberships(matrix, scale: try CommandSupport.membershipScale(of: updated, file: out, progress: progress),
                                           threads: threads)
                     : nil
-                try outputs.stage(AssignmentsFile.render(ids: customers.ids, assignments: after, model: updated, memberships: soft),
+                try outputs.stage(pieces: AssignmentsFile.renderPieces(ids: customers.ids, assignments: after, model: updated, memberships: soft),
                                   at: URL(fileURLWithPath: assignments))
             }
             if let dir = drift.driftOut { try report.stage(in: URL(fileURLWithPath: dir), into: &outputs) }

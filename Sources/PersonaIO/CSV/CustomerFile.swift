@@ -131,21 +131,26 @@ public struct CustomerFile {
         }
         lap("encode")
 
-        // 3. Fit.
+        // 3. Fit. The matrix is let go as soon as the fit is done unless it is returned.
         step("fitting")
-        let fitted = try PersonaModel.fit(matrix, weights: weights, schema: schema, encoder: encoder, options: options,
+        var encoded: FeatureMatrix? = consume matrix
+        let fitted = try PersonaModel.fit(encoded!, weights: weights, schema: schema, encoder: encoder, options: options,
                                           dataHash: FNV1a64.label + hash, createdAt: createdAt, progress: progress)
+        let kept = keepData || keepMatrix ? encoded : nil
+        encoded = nil
         lap("fit")
 
         // 4. Profile and name.
         step("profiling")
-        let profiles = profile(parts, schema: schema, model: fitted.model, assignments: fitted.assignments, workers: workers)
+        let profiles = profile(parts, ids: ids, schema: schema, model: fitted.model, assignments: fitted.assignments, workers: workers)
         let model = try fitted.model.named(from: profiles)
         // The encoding pass checked the identifiers for repeats.
-        let data = keepData ? try self.data { () throws(PersonaDataError) in try CustomerData(concatenating: parts, checkedIdentifiers: ids) } : nil
+        let data = keepData ? try self.data { () throws(PersonaDataError) in
+            try CustomerData(concatenating: unpack(parts, ids: ids), checkedIdentifiers: ids)
+        } : nil
         lap("profile")
         return TrainingResult(model: model, ids: ids, assignments: fitted.assignments, profiles: profiles, seconds: seconds,
-                              data: data, matrix: keepData || keepMatrix ? matrix : nil, texts: texts, columnNames: header)
+                              data: data, matrix: kept, texts: texts, columnNames: header)
     }
 
     /// Reads every customer: a survey pass (the schema inferred, or the declared one with the
@@ -226,14 +231,14 @@ public struct CustomerFile {
     }
 
     private func encode(schema: PersonaSchema, encoder: FeatureEncoder, rows: Int, workers: Int, keeping textColumns: [String])
-        throws -> (FeatureMatrix, [Double]?, [String], [CustomerData], [String: [String]]) {
+        throws -> (FeatureMatrix, [Double]?, [String], [PackedCustomerData], [String: [String]]) {
         let width = encoder.width
         var values = [Float](repeating: 0, count: rows * width)
         var weights: [Double]? = schema.weightColumn == nil ? nil : []
         weights?.reserveCapacity(rows)
         var ids = [String]()
         ids.reserveCapacity(rows)
-        var parts = [CustomerData]()
+        var parts = [PackedCustomerData]()
         var texts = [String: [String]]()
         var seen = Set<Int>(minimumCapacity: rows)
         let name = displayName
@@ -241,11 +246,10 @@ public struct CustomerFile {
             do {
                 let customers = try CustomerData(cells: batch, schema: schema, unknownCategories: .reject, checkWeightTotal: false)
                 let kept = textColumns.compactMap { column in batch.columnIndex(named: column).map { (column, batch.trimmedTexts(column: $0)) } }
-                return (customers, try encoder.transform(customers), kept)
+                return (customers.ids, PackedCustomerData(customers), customers.weights, try encoder.transform(customers), kept)
             } catch let error as PersonaDataError { throw CustomerFileError.data(error, file: name, rowOffset: batch.firstRow) }
-        }, consume: { (_, part: (CustomerData, FeatureMatrix, [(String, [String])])) in
-            let (customers, matrix, kept) = part
-            let batchIDs = customers.ids
+        }, consume: { (_, part: ([String], PackedCustomerData, [Double]?, FeatureMatrix, [(String, [String])])) in
+            let (batchIDs, customers, batchWeights, matrix, kept) = part
             guard ids.count + batchIDs.count <= rows else { return }   // the file grew since the survey
             values.withUnsafeMutableBufferPointer { out in
                 matrix.withValues { x in
@@ -260,7 +264,7 @@ public struct CustomerFile {
                 }
             }
             ids.append(contentsOf: batchIDs)
-            if let batchWeights = customers.weights { weights?.append(contentsOf: batchWeights) }
+            if let batchWeights { weights?.append(contentsOf: batchWeights) }
             parts.append(customers)
             for (column, cells) in kept { texts[column, default: []].append(contentsOf: cells) }
         })
@@ -270,10 +274,19 @@ public struct CustomerFile {
         return (FeatureMatrix(rows: rows, columns: width, values: values), weights, ids, parts, texts)
     }
 
+    /// The packed batches as customer data, in file order.
+    private func unpack(_ parts: [PackedCustomerData], ids: [String]) -> [CustomerData] {
+        var start = 0
+        return parts.map { part in
+            defer { start += part.count }
+            return part.unpacked(ids: Array(ids[start ..< start + part.count]))
+        }
+    }
+
     /// Profiles the personas from the typed batches, accumulated batch by batch on every core
-    /// and merged in file order.
-    private func profile(_ parts: [CustomerData], schema: PersonaSchema, model: PersonaModel, assignments: [PersonaAssignment],
-                         workers: Int) -> [PersonaProfile] {
+    /// (each unpacked only while it is added) and merged in file order.
+    private func profile(_ parts: [PackedCustomerData], ids: [String], schema: PersonaSchema, model: PersonaModel,
+                         assignments: [PersonaAssignment], workers: Int) -> [PersonaProfile] {
         let order = model.personas.map(\.id)
         let personas = assignments.map(\.persona)
         var starts = [Int]()
@@ -284,7 +297,8 @@ public struct CustomerFile {
         DispatchQueue.concurrentPerform(iterations: min(workers, max(1, parts.count))) { worker in
             for p in stride(from: worker, to: parts.count, by: workers) {
                 var part = PersonaProfiles.Accumulator(schema: schema, order: order)
-                part.add(parts[p], personas: Array(personas[firstRows[p] ..< firstRows[p] + parts[p].count]))
+                let rows = firstRows[p] ..< firstRows[p] + parts[p].count
+                part.add(parts[p].unpacked(ids: Array(ids[rows])), personas: Array(personas[rows]))
                 accumulated[p] = .success(part)
             }
         }

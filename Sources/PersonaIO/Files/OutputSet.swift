@@ -35,7 +35,14 @@ public struct OutputSet {
     /// Stages `bytes` for `destination`, creating its directory if needed.
     /// - Throws: ``FileError`` naming the path; everything staged so far is discarded.
     public mutating func stage(_ bytes: [UInt8], at destination: URL) throws(FileError) {
-        do { try stageOne(bytes, at: destination) } catch {
+        try stage(pieces: [bytes], at: destination)
+    }
+
+    /// Stages the concatenation of `pieces` for `destination`, written piece by piece (a
+    /// large file rendered in parts is never joined in memory).
+    /// - Throws: ``FileError`` naming the path; everything staged so far is discarded.
+    public mutating func stage(pieces: [[UInt8]], at destination: URL) throws(FileError) {
+        do { try stageOne(pieces, at: destination) } catch {
             discard()
             throw error
         }
@@ -47,7 +54,7 @@ public struct OutputSet {
         try stage([UInt8](data), at: destination)
     }
 
-    private mutating func stageOne(_ bytes: [UInt8], at destination: URL) throws(FileError) {
+    private mutating func stageOne(_ pieces: [[UInt8]], at destination: URL) throws(FileError) {
         let key = destination.standardizedFileURL.path
         if staged.contains(where: { $0.destination.standardizedFileURL.path == key }) {
             throw FileError.cannotWrite(path: destination.path, reason: "the same file is already an output of this command")
@@ -68,18 +75,21 @@ public struct OutputSet {
             close(handle.descriptor)
             return FileError.cannotWrite(path: destination.path, reason: errnoText(code))
         }
-        let failure: Int32? = bytes.withUnsafeBytes { buffer in
-            var offset = 0
-            while offset < buffer.count {
-                let n = systemWrite(handle.descriptor, buffer.baseAddress! + offset, buffer.count - offset)
-                if n < 0 {
-                    if errno == EINTR { continue }
-                    return errno
+        func write(_ bytes: [UInt8]) -> Int32? {
+            bytes.withUnsafeBytes { buffer in
+                var offset = 0
+                while offset < buffer.count {
+                    let n = systemWrite(handle.descriptor, buffer.baseAddress! + offset, buffer.count - offset)
+                    if n < 0 {
+                        if errno == EINTR { continue }
+                        return errno
+                    }
+                    offset += n
                 }
-                offset += n
+                return nil
             }
-            return fsync(handle.descriptor) == 0 ? nil : errno
         }
+        let failure: Int32? = pieces.lazy.compactMap(write).first ?? (fsync(handle.descriptor) == 0 ? nil : errno)
         if let failure { throw abandon(failure) }
         staged.append((handle.path, handle.descriptor, destination))
     }

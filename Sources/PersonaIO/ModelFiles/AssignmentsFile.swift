@@ -32,6 +32,21 @@ public enum AssignmentsFile {
     public static func render(ids: [String], assignments: [PersonaAssignment], model: PersonaModel,
                               idColumn: String? = nil, separator: Character = ",", includeHeader: Bool = true,
                               memberships: PersonaMemberships? = nil, threads: Int? = nil) -> [UInt8] {
+        let parts = renderPieces(ids: ids, assignments: assignments, model: model, idColumn: idColumn, separator: separator,
+                                 includeHeader: includeHeader, memberships: memberships, threads: threads)
+        guard parts.count > 1 else { return parts.first ?? [] }
+        var bytes = [UInt8]()
+        bytes.reserveCapacity(parts.reduce(0) { $0 + $1.count })
+        for part in parts { bytes.append(contentsOf: part) }
+        return bytes
+    }
+
+    /// The bytes of ``render(ids:assignments:model:idColumn:separator:includeHeader:memberships:threads:)``
+    /// in the pieces they were formatted in, in row order, to be written one after the
+    /// other (``OutputSet/stage(pieces:at:)``) without joining them in memory.
+    public static func renderPieces(ids: [String], assignments: [PersonaAssignment], model: PersonaModel,
+                                    idColumn: String? = nil, separator: Character = ",", includeHeader: Bool = true,
+                                    memberships: PersonaMemberships? = nil, threads: Int? = nil) -> [[UInt8]] {
         precondition(ids.count == assignments.count, "one identifier per assignment")
         precondition(memberships.map { $0.rows == ids.count } ?? true, "one membership row per assignment")
         // Each persona's name cell, encoded once.
@@ -61,7 +76,7 @@ public enum AssignmentsFile {
             }
             return writer.bytes
         }
-        guard workers > 1 else { return piece(0..<ids.count, header: includeHeader) }
+        guard workers > 1 else { return [piece(0..<ids.count, header: includeHeader)] }
         let rendered = ResultSlots<[UInt8]>(count: pieces)
         DispatchQueue.concurrentPerform(iterations: workers) { worker in
             for p in stride(from: worker, to: pieces, by: workers) {
@@ -69,11 +84,7 @@ public enum AssignmentsFile {
                 rendered[p] = .success(piece(rows, header: includeHeader && p == 0))
             }
         }
-        let parts = rendered.values.map { try! $0.get() }   // every piece succeeds
-        var bytes = [UInt8]()
-        bytes.reserveCapacity(parts.reduce(0) { $0 + $1.count })
-        for part in parts { bytes.append(contentsOf: part) }
-        return bytes
+        return rendered.values.map { try! $0.get() }   // every piece succeeds
     }
 
     /// Writes assignments atomically.
