@@ -125,7 +125,7 @@ public struct CustomerFile {
         // 2. Encode.
         step("encoding \(survey.rowCount) rows × \(encoder.width) columns")
         let (matrix, weights, ids, parts, texts) = try encode(schema: schema, encoder: encoder, rows: survey.rowCount, workers: workers,
-                                                              keeping: keepData ? keptTextColumns : [])
+                                                              keeping: keepData ? keptTextColumns : [], packing: !keepData)
         if let weights, let name = schema.weightColumn, !(weights.reduce(0, +) > 0) {
             throw CustomerFileError.data(.zeroTotalWeight(column: name), file: displayName, rowOffset: 2)
         }
@@ -146,7 +146,7 @@ public struct CustomerFile {
         let model = try fitted.model.named(from: profiles)
         // The encoding pass checked the identifiers for repeats.
         let data = keepData ? try self.data { () throws(PersonaDataError) in
-            try CustomerData(concatenating: unpack(parts, ids: ids), checkedIdentifiers: ids)
+            try CustomerData(concatenating: parts.map { $0.full! }, checkedIdentifiers: ids)
         } : nil
         lap("profile")
         return TrainingResult(model: model, ids: ids, assignments: fitted.assignments, profiles: profiles, seconds: seconds,
@@ -230,15 +230,15 @@ public struct CustomerFile {
         return (survey, reader.contentHash ?? "", header)
     }
 
-    private func encode(schema: PersonaSchema, encoder: FeatureEncoder, rows: Int, workers: Int, keeping textColumns: [String])
-        throws -> (FeatureMatrix, [Double]?, [String], [PackedCustomerData], [String: [String]]) {
+    private func encode(schema: PersonaSchema, encoder: FeatureEncoder, rows: Int, workers: Int, keeping textColumns: [String],
+        packing: Bool) throws -> (FeatureMatrix, [Double]?, [String], [Batch], [String: [String]]) {
         let width = encoder.width
         var values = [Float](repeating: 0, count: rows * width)
         var weights: [Double]? = schema.weightColumn == nil ? nil : []
         weights?.reserveCapacity(rows)
         var ids = [String]()
         ids.reserveCapacity(rows)
-        var parts = [PackedCustomerData]()
+        var parts = [Batch]()
         var texts = [String: [String]]()
         var seen = Set<Int>(minimumCapacity: rows)
         let name = displayName
@@ -246,9 +246,10 @@ public struct CustomerFile {
             do {
                 let customers = try CustomerData(cells: batch, schema: schema, unknownCategories: .reject, checkWeightTotal: false)
                 let kept = textColumns.compactMap { column in batch.columnIndex(named: column).map { (column, batch.trimmedTexts(column: $0)) } }
-                return (customers.ids, PackedCustomerData(customers), customers.weights, try encoder.transform(customers), kept)
+                let batch = packing ? Batch.packed(PackedCustomerData(customers)) : .full(customers)
+                return (customers.ids, batch, customers.weights, try encoder.transform(customers), kept)
             } catch let error as PersonaDataError { throw CustomerFileError.data(error, file: name, rowOffset: batch.firstRow) }
-        }, consume: { (_, part: ([String], PackedCustomerData, [Double]?, FeatureMatrix, [(String, [String])])) in
+        }, consume: { (_, part: ([String], Batch, [Double]?, FeatureMatrix, [(String, [String])])) in
             let (batchIDs, customers, batchWeights, matrix, kept) = part
             guard ids.count + batchIDs.count <= rows else { return }   // the file grew since the survey
             values.withUnsafeMutableBufferPointer { out in
@@ -274,18 +275,34 @@ public struct CustomerFile {
         return (FeatureMatrix(rows: rows, columns: width, values: values), weights, ids, parts, texts)
     }
 
-    /// The packed batches as customer data, in file order.
-    private func unpack(_ parts: [PackedCustomerData], ids: [String]) -> [CustomerData] {
-        var start = 0
-        return parts.map { part in
-            defer { start += part.count }
-            return part.unpacked(ids: Array(ids[start ..< start + part.count]))
+    /// The typed values of one batch kept for profiling: packed (``PackedCustomerData``: in
+    /// less memory, unpacked while profiled), or whole when the caller keeps the data.
+    enum Batch: Sendable {
+        case packed(PackedCustomerData)
+        case full(CustomerData)
+
+        var count: Int {
+            switch self {
+            case .packed(let p): p.count
+            case .full(let d): d.count
+            }
+        }
+
+        var full: CustomerData? {
+            if case .full(let d) = self { d } else { nil }
+        }
+
+        func data(ids: @autoclosure () -> [String]) -> CustomerData {
+            switch self {
+            case .packed(let p): p.unpacked(ids: ids())
+            case .full(let d): d
+            }
         }
     }
 
     /// Profiles the personas from the typed batches, accumulated batch by batch on every core
-    /// (each unpacked only while it is added) and merged in file order.
-    private func profile(_ parts: [PackedCustomerData], ids: [String], schema: PersonaSchema, model: PersonaModel,
+    /// (a packed one unpacked only while it is added) and merged in file order.
+    private func profile(_ parts: [Batch], ids: [String], schema: PersonaSchema, model: PersonaModel,
                          assignments: [PersonaAssignment], workers: Int) -> [PersonaProfile] {
         let order = model.personas.map(\.id)
         let personas = assignments.map(\.persona)
@@ -298,7 +315,7 @@ public struct CustomerFile {
             for p in stride(from: worker, to: parts.count, by: workers) {
                 var part = PersonaProfiles.Accumulator(schema: schema, order: order)
                 let rows = firstRows[p] ..< firstRows[p] + parts[p].count
-                part.add(parts[p].unpacked(ids: Array(ids[rows])), personas: Array(personas[rows]))
+                part.add(parts[p].data(ids: Array(ids[rows])), personas: Array(personas[rows]))
                 accumulated[p] = .success(part)
             }
         }
