@@ -205,76 +205,79 @@ public final class CSVStreamReader {
 }
 
 extension CSVStreamReader {
-    /// Reads the rest of the file in groups of `2 × workers` batches, transforms the batches of
-    /// a group concurrently (while the next group is read), and hands the results to
-    /// `consume` one by one in file order, so that whatever `consume` builds does not depend
-    /// on the number of workers. Memory is bounded by two groups of batches and their results.
+    /// Reads the rest of the file batch by batch, keeps up to `4 × workers` batches in flight
+    /// (transformed concurrently), and hands the results to `consume` one by one in file order, so that
+    /// whatever `consume` builds does not depend on the number of workers. Memory is bounded
+    /// by that many batches and their results.
     ///
-    /// - Throws: the first error in file order: a ``CSVError`` reading a group, or the error
+    /// The calling thread reads and consumes: as soon as the oldest batch in flight is
+    /// transformed, it is consumed and the next batch is read and started, so the workers
+    /// always have batches queued while the file is read and the results are written.
+    ///
+    /// - Throws: the first error in file order: a ``CSVError`` reading a batch, or the error
     ///   of the earliest batch whose transform or consumption failed.
-    public func forEachBatch<Output>(workers: Int, transform: @Sendable (CSVBatch) throws -> Output,
+    public func forEachBatch<Output>(workers: Int, transform: @escaping @Sendable (CSVBatch) throws -> Output,
                                      consume: (CSVBatch, Output) throws -> Void) throws {
-        let groupSize = 2 * max(1, workers)
-        func readGroup() -> Result<[CSVBatch], CSVError> {
-            var group = [CSVBatch]()
-            do {
-                while group.count < groupSize, let batch = try nextBatch() { group.append(batch) }
-            } catch {
-                return group.isEmpty ? .failure(error) : .success(group)   // the error recurs on the next read
-            }
-            return .success(group)
-        }
-        // Every task is waited for before this returns, so `transform` does not escape.
-        try withoutActuallyEscaping(transform) { transform in
-            try run(groupSize: groupSize, workers: workers, readGroup: readGroup, transform: transform, consume: consume)
-        }
+        // `transform` is escaping because the worker blocks hold it until the dispatch queue
+        // releases them, which can come after this returns; every task has run by then.
+        try run(window: 4 * max(1, workers), workers: workers, transform: transform, consume: consume)
     }
 
-    private func run<Output>(groupSize: Int, workers: Int, readGroup: () -> Result<[CSVBatch], CSVError>,
-                             transform: @escaping @Sendable (CSVBatch) throws -> Output,
+    private func run<Output>(window: Int, workers: Int, transform: @escaping @Sendable (CSVBatch) throws -> Output,
                              consume: (CSVBatch, Output) throws -> Void) throws {
         let queue = DispatchQueue(label: "persona.batches", attributes: .concurrent)
-        typealias InFlight = BatchGroup<Output>
-        func launch(_ batches: [CSVBatch]) -> InFlight {
-            let results = ResultSlots<Output>(count: batches.count)
-            let running = DispatchGroup()
-            if workers <= 1 {
-                for i in batches.indices { results[i] = Result { try transform(batches[i]) } }
-            } else {
-                for i in batches.indices {
-                    queue.async(group: running) { results[i] = Result { try transform(batches[i]) } }
+        let tasks = DispatchGroup()   // left only once a task's block, and what it holds, is done
+        var inFlight = [InFlightBatch<Output>]()   // in file order; the oldest first
+        var head = 0
+        var readFailure: CSVError? = nil
+        func fill() {
+            while readFailure == nil, inFlight.count - head < window {
+                let batch: CSVBatch
+                do {
+                    guard let next = try nextBatch() else { return }
+                    batch = next
+                } catch {
+                    readFailure = error
+                    return
                 }
+                let slot = InFlightBatch<Output>(batch: batch)
+                if workers <= 1 {
+                    slot.result = Result { try transform(batch) }
+                    slot.done.signal()
+                } else {
+                    queue.async(group: tasks) {
+                        slot.result = Result { try transform(batch) }
+                        slot.done.signal()
+                    }
+                }
+                inFlight.append(slot)
             }
-            return InFlight(batches: batches, results: results, running: running)
         }
-        let first = try readGroup().get()
-        var current = first.isEmpty ? nil : launch(first)
-        var upcoming: Result<[CSVBatch], CSVError> = .success([])
-        // While a group is transformed, the next is read; once it is done, the next group's
-        // transforms start before this one's results are consumed, so that consuming (often
-        // writing) overlaps them too. At most two groups are held: one transformed or consumed,
-        // one read or transformed.
-        while let group = current {
-            upcoming = group.batches.count < groupSize ? .success([]) : readGroup()
-            group.running.wait()
-            let following = (try? upcoming.get()).flatMap { $0.isEmpty ? nil : launch($0) }
-            do {
-                for (batch, result) in zip(group.batches, group.results.values) { try consume(batch, try result.get()) }
-            } catch {
-                following?.running.wait()   // no transform outlives this call
-                throw error
+        defer { tasks.wait() }   // no transform outlives this call
+        fill()
+        while head < inFlight.count {
+            let slot = inFlight[head]
+            slot.done.wait()
+            head += 1
+            if head >= window {   // drop the consumed slots now and then
+                inFlight.removeFirst(head)
+                head = 0
             }
-            if case .failure(let error) = upcoming { throw error }
-            current = following
+            let output = try slot.result!.get()
+            fill()   // keep the workers busy while this one is consumed
+            try consume(slot.batch, output)
         }
+        if let readFailure { throw readFailure }
     }
 }
 
-/// A group of batches whose transforms run, and their results.
-private struct BatchGroup<Output> {
-    let batches: [CSVBatch]
-    let results: ResultSlots<Output>
-    let running: DispatchGroup
+/// A batch being transformed, and its result once `done` is signalled.
+private final class InFlightBatch<Output>: @unchecked Sendable {
+    let batch: CSVBatch
+    var result: Result<Output, any Error>?
+    let done = DispatchSemaphore(value: 0)
+
+    init(batch: CSVBatch) { self.batch = batch }
 }
 
 /// One result per task of a parallel loop, each written by its own task.

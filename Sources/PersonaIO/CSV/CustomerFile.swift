@@ -189,7 +189,7 @@ public struct CustomerFile {
 
     /// Runs `body` over every batch of a fresh pass, turning format errors into
     /// ``CustomerFileError/csv(_:)``.
-    private func pass<Output>(workers: Int, hashing: Bool = false, transform: @Sendable (CSVBatch) throws -> Output,
+    private func pass<Output>(workers: Int, hashing: Bool = false, transform: @escaping @Sendable (CSVBatch) throws -> Output,
                               consume: (CSVBatch, Output) throws -> Void) throws -> CSVStreamReader {
         let reader = try open(hashing: hashing)
         var rows = 0
