@@ -46,6 +46,20 @@ struct AssignmentsFileTests {
         }
     }
 
+    @Test("staging the pieces writes the file render gives, byte for byte")
+    func stagedPiecesAreTheRenderedFile() throws {
+        let (model, ids, assignments) = try Self.fixture(count: 70_000)
+        let pieces = AssignmentsFile.renderPieces(ids: ids, assignments: assignments, model: model, threads: 3)
+        #expect(pieces.count == 3)   // 32,768 rows per piece
+        let directory = try makeTemporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let url = directory.appendingPathComponent("a.csv")
+        var outputs = OutputSet()
+        try outputs.stage(pieces: pieces, at: url)
+        try outputs.commit()
+        #expect(try AtomicFile.readBytes(at: url) == AssignmentsFile.render(ids: ids, assignments: assignments, model: model, threads: 1))
+    }
+
     @Test("read gives back every identifier's persona and distance as written; bad files are named with row and column")
     func readBack() throws {
         let (model, ids, assignments) = try Self.fixture(count: 500)
