@@ -961,7 +961,13 @@ def main() -> int:
             for case in group:
                 t = case["tools"].get("persona", {})
                 if t.get("maxRSS"):
-                    matrix = case["n"] * case["d"] * 4
+                    # The encoded width (one-hot categories add columns): the e2e model's centroid length.
+                    width = case["d"]
+                    try:
+                        width = len(json.loads((workdir / f"{case['case']}-e2e-model.json").read_text())["personas"][0]["centroid"])
+                    except (OSError, KeyError, IndexError, ValueError):
+                        pass
+                    matrix = case["n"] * (width if group is results["e2e"] else case["d"]) * 4
                     results["memory"].append({"case": case["case"], "run": label, "matrixBytes": matrix,
                                               "maxRSS": t["maxRSS"], "ratio": t["maxRSS"] / matrix})
         results["notes"] = ctx.notes
