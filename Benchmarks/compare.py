@@ -961,13 +961,15 @@ def main() -> int:
             for case in group:
                 t = case["tools"].get("persona", {})
                 if t.get("maxRSS"):
-                    # The encoded width (one-hot categories add columns): the e2e model's centroid length.
                     width = case["d"]
-                    try:
-                        width = len(json.loads((workdir / f"{case['case']}-e2e-model.json").read_text())["personas"][0]["centroid"])
-                    except (OSError, KeyError, IndexError, ValueError):
-                        pass
-                    matrix = case["n"] * (width if group is results["e2e"] else case["d"]) * 4
+                    if group is results["e2e"]:
+                        # The encoded width (one-hot categories add columns): the model's centroid length.
+                        try:
+                            model = json.loads((workdir / f"{case['case']}-e2e-model.json").read_text())
+                            width = len(model["personas"][0]["centroid"])
+                        except (OSError, KeyError, IndexError, ValueError):
+                            pass
+                    matrix = case["n"] * width * 4
                     results["memory"].append({"case": case["case"], "run": label, "matrixBytes": matrix,
                                               "maxRSS": t["maxRSS"], "ratio": t["maxRSS"] / matrix})
         results["notes"] = ctx.notes

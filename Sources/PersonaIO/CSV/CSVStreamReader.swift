@@ -206,9 +206,9 @@ public final class CSVStreamReader {
 
 extension CSVStreamReader {
     /// Reads the rest of the file batch by batch, keeps up to `4 × workers` batches in flight
-    /// (transformed concurrently), and hands the results to `consume` one by one in file order, so that
-    /// whatever `consume` builds does not depend on the number of workers. Memory is bounded
-    /// by that many batches and their results.
+    /// (transformed concurrently), and hands the results to `consume` one by one in file
+    /// order, so that whatever `consume` builds does not depend on the number of workers.
+    /// Memory is bounded by that many batches and their results.
     ///
     /// The calling thread reads and consumes: as soon as the oldest batch in flight is
     /// transformed, it is consumed and the next batch is read and started, so the workers

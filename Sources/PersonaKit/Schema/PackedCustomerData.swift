@@ -95,18 +95,20 @@ public struct PackedCustomerData: Sendable {
             if x.isNaN { integers.append(Int32.min); continue }
             if let k = integer(x, power: power) { integers.append(k); continue }
             let before = scale
-            repeat {
+            var k: Int32? = nil
+            while k == nil {
                 scale += 1
                 guard scale < powers.count else { return .numbers(numbers) }
                 power = powers[scale]
-            } while integer(x, power: power) == nil
+                k = integer(x, power: power)
+            }
             let factor = Int64(powers[scale - before])
             for i in integers.indices where integers[i] != Int32.min {
-                let k = Int64(integers[i]) * factor
-                guard abs(k) < Int64(Int32.max) else { return .numbers(numbers) }
-                integers[i] = Int32(k)
+                let scaled = Int64(integers[i]) * factor
+                guard abs(scaled) < Int64(Int32.max) else { return .numbers(numbers) }
+                integers[i] = Int32(scaled)
             }
-            integers.append(integer(x, power: power)!)
+            integers.append(k!)
         }
         return .decimals(integers, scale: scale)
     }
