@@ -1,4 +1,7 @@
 import Foundation
+#if canImport(Glibc)
+import Glibc
+#endif
 import PersonaKit
 
 /// A problem found while training from a file: a CSV format error, or a data error with the
@@ -22,12 +25,18 @@ public enum CustomerFileError: Error, CustomStringConvertible {
 /// length (the file is never held in memory, only the encoded `Float` matrix k-means needs,
 /// the identifiers and the assignments), or to read it whole into `CustomerData`.
 ///
-/// Training reads the file twice, each pass on all cores with results merged in file order (so
-/// the model does not depend on the number of threads):
-/// 1. **survey** — infer the schema (or complete a declared one) and gather the encoder's
-///    statistics (`DataSurvey`);
-/// 2. **encode** — check every cell against the schema, keep the typed values and write the
-///    encoded rows.
+/// Training reads the file once, on all cores with results merged in file order (so the model
+/// does not depend on the number of threads):
+/// 1. **survey** — parse every batch into typed columns (numbers packed losslessly, the texts
+///    of the columns read as text), infer the schema (or complete a declared one) and gather
+///    the encoder's statistics (`DataSurvey`);
+/// 2. **encode** — from those typed batches in memory: check every cell against the schema,
+///    keep the typed values and write the encoded rows.
+///
+/// The encoding reads the file again only when the typed batches cannot serve it: a column
+/// that turns out categorical though some batch held only its numbers (numbers before the
+/// first text of a mostly-text column), or a data error, which is then reported with the cell
+/// as the file writes it.
 ///
 /// After k-means, the personas are profiled in original units (which names them) from the
 /// typed values in memory, batch by batch as they were read; with `keepData` the values, the
@@ -103,7 +112,7 @@ public struct CustomerFile {
     ///   - keepMatrix: return the matrix (for soft memberships, say) even without `keepData`.
     /// - Throws: ``CustomerFileError``, `ClusteringError`, `PrincipalComponents.Failure`
     ///   or `ModelValidationError`.
-    /// - Complexity: two reads of the file; memory O(rows × (attributes + encoded width)).
+    /// - Complexity: one read of the file (two in the cases above); memory O(rows × (attributes + encoded width)).
     public func train(options: TrainingOptions, createdAt: String? = nil, step: (String) -> Void = { _ in },
                       progress: ((KMeansProgress) -> Void)? = nil, keepData: Bool = false,
                       keepMatrix: Bool = false) throws -> TrainingResult {
@@ -117,18 +126,22 @@ public struct CustomerFile {
 
         // 1. Survey.
         step("surveying \(displayName)")
-        let (survey, hash, header) = try surveyFile(workers: workers)
+        let textColumns = keepData ? keptTextColumns : []
+        let (survey, hash, header, parsed) = try surveyFile(workers: workers, keepingTypes: textColumns)
+        var typed = consume parsed
         let schema = try data { () throws(PersonaDataError) in try survey.schema() }
+        if let batches = typed, !holdsTexts(batches, header: header, schema: schema, kept: textColumns) { typed = nil }
         let encoder = try data { () throws(PersonaDataError) in try FeatureEncoder(survey: survey, schema: schema, options: options.encoding) }
         lap("survey")
 
         // 2. Encode.
         step("encoding \(survey.rowCount) rows × \(encoder.width) columns")
         let (matrix, weights, ids, parts, texts) = try encode(schema: schema, encoder: encoder, rows: survey.rowCount, workers: workers,
-                                                              keeping: keepData ? keptTextColumns : [], packing: !keepData)
+                                                              keeping: textColumns, packing: !keepData, typed: &typed)
         if let weights, let name = schema.weightColumn, !(weights.reduce(0, +) > 0) {
             throw CustomerFileError.data(.zeroTotalWeight(column: name), file: displayName, rowOffset: 2)
         }
+        releaseFreedMemory()
         lap("encode")
 
         // 3. Fit. The matrix is let go as soon as the fit is done unless it is returned.
@@ -138,6 +151,7 @@ public struct CustomerFile {
                                           dataHash: FNV1a64.label + hash, createdAt: createdAt, progress: progress)
         let kept = keepData || keepMatrix ? encoded : nil
         encoded = nil
+        releaseFreedMemory()
         lap("fit")
 
         // 4. Profile and name.
@@ -148,6 +162,7 @@ public struct CustomerFile {
         let data = keepData ? try self.data { () throws(PersonaDataError) in
             try CustomerData(concatenating: parts.map { $0.full! }, checkedIdentifiers: ids)
         } : nil
+        releaseFreedMemory()
         lap("profile")
         return TrainingResult(model: model, ids: ids, assignments: fitted.assignments, profiles: profiles, seconds: seconds,
                               data: data, matrix: kept, texts: texts, columnNames: header)
@@ -163,7 +178,7 @@ public struct CustomerFile {
     /// - Complexity: O(file size); memory O(rows × attributes).
     public func readAll(unknownCategories: UnknownCategoryPolicy = .reject, threads: Int? = nil) throws -> CustomerData {
         let workers = max(1, threads ?? ProcessInfo.processInfo.activeProcessorCount)
-        let survey = try surveyFile(workers: workers).survey
+        let survey = try surveyFile(workers: workers, keepingTypes: nil).survey
         let schema = try data { () throws(PersonaDataError) in try survey.schema() }
         var parts = [CustomerData]()
         let name = displayName
@@ -176,6 +191,17 @@ public struct CustomerFile {
     }
 
     // MARK: - Passes
+
+    /// Gives the memory of the typed batches (or the matrix) just let go back to the system:
+    /// freed by the threads that made them, it would otherwise stay in their allocator's arenas
+    /// while the next step allocates afresh.
+    private func releaseFreedMemory() {
+        #if canImport(Glibc)
+        // glibc's `malloc_trim`, which its Swift module does not export.
+        typealias Trim = @convention(c) (Int) -> Int32
+        if let symbol = dlsym(nil, "malloc_trim") { _ = unsafeBitCast(symbol, to: Trim.self)(0) }
+        #endif
+    }
 
     private func open(hashing: Bool = false) throws -> CSVStreamReader {
         do {
@@ -209,16 +235,40 @@ public struct CustomerFile {
         do { return try body() } catch { throw CustomerFileError.data(error, file: displayName, rowOffset: rowOffset) }
     }
 
-    private func surveyFile(workers: Int) throws -> (survey: DataSurvey, hash: String, header: [String]) {
+    /// The survey pass; with `keepingTypes` (the names of further columns whose texts are
+    /// kept), also every batch as typed columns, packed.
+    private func surveyFile(workers: Int, keepingTypes textColumns: [String]?) throws
+        -> (survey: DataSurvey, hash: String, header: [String], typed: [TypedBatch?]?) {
         let header = try open().header
         let empty = try data { () throws(PersonaDataError) in try DataSurvey(columnNames: header, idColumn: idColumn, weightColumn: weightColumn, declared: schema) }
         var survey = empty
+        var typed: [TypedBatch?]? = textColumns == nil ? nil : []
+        // The identifier, the columns asked for and the declared categorical ones are read as text.
+        let declaredTexts = schema?.attributes.filter { $0.role != .ignore && Self.isCategorical($0.kind) }.map(\.name) ?? []
+        let texts = textColumns.map { names in
+            Set(([schema?.idColumn ?? idColumn] + names + declaredTexts).compactMap { header.firstIndex(of: $0) })
+        }
         let name = displayName
         let reader = try pass(workers: workers, hashing: true, transform: { batch in
             var part = empty
-            do { try part.add(batch) } catch let error as PersonaDataError { throw CustomerFileError.data(error, file: name, rowOffset: batch.firstRow) }
-            return part
-        }, consume: { (_, part: DataSurvey) in survey.merge(part) })
+            do {
+                guard let texts else {
+                    try part.add(batch)
+                    return (part, nil)
+                }
+                var parsed = TypedBatch(batch, textColumns: texts)
+                do { try part.add(parsed) } catch {
+                    var exact = empty
+                    try exact.add(batch)   // the error as the file writes the cell
+                    throw error
+                }
+                parsed.pack()
+                return (part, parsed)
+            } catch let error as PersonaDataError { throw CustomerFileError.data(error, file: name, rowOffset: batch.firstRow) }
+        }, consume: { (_, part: (DataSurvey, TypedBatch?)) in
+            survey.merge(part.0)
+            if let batch = part.1 { typed?.append(batch) }
+        })
         // Rarely: a text column whose numbers came before its first text in some batch.
         for column in survey.columnsNeedingNumericTexts {
             _ = try pass(workers: 1, transform: { _ in () }, consume: { (batch, _: Void) in
@@ -227,52 +277,130 @@ public struct CustomerFile {
                 }
             })
         }
-        return (survey, reader.contentHash ?? "", header)
+        return (survey, reader.contentHash ?? "", header, typed)
     }
 
+    private static func isCategorical(_ kind: AttributeKind) -> Bool {
+        if case .categorical = kind { true } else { false }
+    }
+
+    /// Whether every typed batch holds the texts of every column the encoding reads as text.
+    private func holdsTexts(_ typed: [TypedBatch?], header: [String], schema: PersonaSchema, kept: [String]) -> Bool {
+        let names = [schema.idColumn] + kept + schema.attributes.filter { $0.role != .ignore && Self.isCategorical($0.kind) }.map(\.name)
+        let columns = names.compactMap { header.firstIndex(of: $0) }
+        return typed.allSatisfy { batch in columns.allSatisfy { batch?.holdsTexts(column: $0) ?? false } }
+    }
+
+    /// One batch checked, typed and encoded.
+    private struct EncodedBatch: Sendable {
+        var ids: [String]
+        var batch: Batch
+        var weights: [Double]?
+        var matrix: FeatureMatrix
+        var texts: [(String, [String])]
+    }
+
+    private static func encodeBatch(_ cells: some CellSource, schema: PersonaSchema, encoder: FeatureEncoder, keeping textColumns: [String],
+                                    packing: Bool) throws(PersonaDataError) -> EncodedBatch {
+        let customers = try CustomerData(cells: cells, schema: schema, unknownCategories: .reject, checkWeightTotal: false)
+        let kept = textColumns.compactMap { column in cells.columnIndex(named: column).map { (column, cells.trimmedTexts(column: $0)) } }
+        let batch = packing ? Batch.packed(PackedCustomerData(customers)) : .full(customers)
+        return EncodedBatch(ids: customers.ids, batch: batch, weights: customers.weights, matrix: try encoder.transform(customers), texts: kept)
+    }
+
+    /// The encoding pass: from the typed batches when given, letting each go once encoded
+    /// (falling back to the file for an error's exact cell), from the file otherwise.
     private func encode(schema: PersonaSchema, encoder: FeatureEncoder, rows: Int, workers: Int, keeping textColumns: [String],
-        packing: Bool) throws -> (FeatureMatrix, [Double]?, [String], [Batch], [String: [String]]) {
-        let width = encoder.width
-        var values = [Float](repeating: 0, count: rows * width)
-        var weights: [Double]? = schema.weightColumn == nil ? nil : []
-        weights?.reserveCapacity(rows)
+        packing: Bool, typed: inout [TypedBatch?]?) throws -> (FeatureMatrix, [Double]?, [String], [Batch], [String: [String]]) {
+        let name = displayName
+        if typed != nil {
+            defer { typed = nil }
+            var collected = EncodedRows(rows: rows, width: encoder.width, weighted: schema.weightColumn != nil)
+            do {
+                let window = 8 * workers, count = typed!.count
+                for start in stride(from: 0, to: count, by: window) {
+                    let batches = (start ..< min(count, start + window)).map { typed![$0]! }
+                    for i in start ..< start + batches.count { typed![i] = nil }
+                    let slots = ResultSlots<EncodedBatch>(count: batches.count)
+                    DispatchQueue.concurrentPerform(iterations: min(workers, batches.count)) { worker in
+                        for b in stride(from: worker, to: batches.count, by: workers) {
+                            do throws(PersonaDataError) {
+                                slots[b] = .success(try Self.encodeBatch(batches[b], schema: schema, encoder: encoder,
+                                                                         keeping: textColumns, packing: packing))
+                            } catch {
+                                slots[b] = .failure(CustomerFileError.data(error, file: name, rowOffset: batches[b].firstRow))
+                            }
+                        }
+                    }
+                    for result in slots.values {
+                        try collected.add(try result.get(), idColumn: schema.idColumn, file: name)
+                        rowsRead?(collected.ids.count)
+                    }
+                }
+                return try collected.result(file: name, rows: rows)
+            } catch CustomerFileError.data {
+                // Read the file for the error, naming the cell as it is written there.
+            }
+        }
+        var collected = EncodedRows(rows: rows, width: encoder.width, weighted: schema.weightColumn != nil)
+        _ = try pass(workers: workers, transform: { batch in
+            do throws(PersonaDataError) {
+                return try Self.encodeBatch(batch, schema: schema, encoder: encoder, keeping: textColumns, packing: packing)
+            } catch { throw CustomerFileError.data(error, file: name, rowOffset: batch.firstRow) }
+        }, consume: { (_, part: EncodedBatch) in try collected.add(part, idColumn: schema.idColumn, file: name) })
+        return try collected.result(file: name, rows: rows)
+    }
+
+    /// The encoded batches gathered in file order.
+    private struct EncodedRows {
+        let rows: Int
+        let width: Int
+        var values: [Float]
+        var weights: [Double]?
         var ids = [String]()
-        ids.reserveCapacity(rows)
         var parts = [Batch]()
         var texts = [String: [String]]()
-        var seen = Set<Int>(minimumCapacity: rows)
-        let name = displayName
-        _ = try pass(workers: workers, transform: { batch in
-            do {
-                let customers = try CustomerData(cells: batch, schema: schema, unknownCategories: .reject, checkWeightTotal: false)
-                let kept = textColumns.compactMap { column in batch.columnIndex(named: column).map { (column, batch.trimmedTexts(column: $0)) } }
-                let batch = packing ? Batch.packed(PackedCustomerData(customers)) : .full(customers)
-                return (customers.ids, batch, customers.weights, try encoder.transform(customers), kept)
-            } catch let error as PersonaDataError { throw CustomerFileError.data(error, file: name, rowOffset: batch.firstRow) }
-        }, consume: { (_, part: ([String], Batch, [Double]?, FeatureMatrix, [(String, [String])])) in
-            let (batchIDs, customers, batchWeights, matrix, kept) = part
-            guard ids.count + batchIDs.count <= rows else { return }   // the file grew since the survey
-            values.withUnsafeMutableBufferPointer { out in
-                matrix.withValues { x in
-                    (out.baseAddress! + ids.count * width).update(from: x, count: matrix.rows * width)
-                }
-            }
-            for (r, id) in batchIDs.enumerated() where !seen.insert(id.hashValue).inserted {
-                // A hash seen before: find whether the identifier itself was.
-                if let first = ids.firstIndex(of: id) ?? batchIDs[..<r].firstIndex(of: id).map({ ids.count + $0 }) {
-                    throw CustomerFileError.data(.duplicateId(id: id, firstRow: first, row: ids.count + r, column: schema.idColumn),
-                                                 file: name, rowOffset: 2)
-                }
-            }
-            ids.append(contentsOf: batchIDs)
-            if let batchWeights { weights?.append(contentsOf: batchWeights) }
-            parts.append(customers)
-            for (column, cells) in kept { texts[column, default: []].append(contentsOf: cells) }
-        })
-        guard ids.count == rows else {
-            throw CustomerFileError.csv(.cannotRead(file: displayName, reason: "the file changed while it was read"))
+        var seen: Set<Int>
+
+        init(rows: Int, width: Int, weighted: Bool) {
+            self.rows = rows
+            self.width = width
+            values = [Float](repeating: 0, count: rows * width)
+            weights = weighted ? [] : nil
+            weights?.reserveCapacity(rows)
+            ids.reserveCapacity(rows)
+            seen = Set(minimumCapacity: rows)
         }
-        return (FeatureMatrix(rows: rows, columns: width, values: values), weights, ids, parts, texts)
+
+        /// Adds the next batch.
+        /// - Throws: `CustomerFileError.data` for a repeated identifier.
+        mutating func add(_ part: EncodedBatch, idColumn: String, file: String) throws {
+            guard ids.count + part.ids.count <= rows else { return }   // the file grew since the survey
+            let (width, first) = (width, ids.count)
+            values.withUnsafeMutableBufferPointer { out in
+                part.matrix.withValues { x in
+                    (out.baseAddress! + first * width).update(from: x, count: part.matrix.rows * width)
+                }
+            }
+            for (r, id) in part.ids.enumerated() where !seen.insert(id.hashValue).inserted {
+                // A hash seen before: find whether the identifier itself was.
+                if let earlier = ids.firstIndex(of: id) ?? part.ids[..<r].firstIndex(of: id).map({ first + $0 }) {
+                    throw CustomerFileError.data(.duplicateId(id: id, firstRow: earlier, row: first + r, column: idColumn),
+                                                 file: file, rowOffset: 2)
+                }
+            }
+            ids.append(contentsOf: part.ids)
+            if let batchWeights = part.weights { weights?.append(contentsOf: batchWeights) }
+            parts.append(part.batch)
+            for (column, cells) in part.texts { texts[column, default: []].append(contentsOf: cells) }
+        }
+
+        func result(file: String, rows: Int) throws -> (FeatureMatrix, [Double]?, [String], [Batch], [String: [String]]) {
+            guard ids.count == rows else {
+                throw CustomerFileError.csv(.cannotRead(file: file, reason: "the file changed while it was read"))
+            }
+            return (FeatureMatrix(rows: rows, columns: width, values: values), weights, ids, parts, texts)
+        }
     }
 
     /// The typed values of one batch kept for profiling: packed (``PackedCustomerData``: in

@@ -14,11 +14,7 @@
 /// the reader has them already.
 public struct PackedCustomerData: Sendable {
     enum Column: Sendable {
-        /// Whole numbers 0…254; 255 is a missing value.
-        case small([UInt8])
-        /// Value = k / 10^scale; `Int32.min` is a missing value.
-        case decimals([Int32], scale: Int)
-        case numbers([Double])
+        case numbers(PackedNumbers)
         case categories([Int32])
     }
 
@@ -41,7 +37,7 @@ public struct PackedCustomerData: Sendable {
         columns = data.values.mapValues { values in
             switch values {
             case .categories(let codes): .categories(codes)
-            case .numbers(let numbers): Self.pack(numbers)
+            case .numbers(let numbers): .numbers(PackedNumbers(numbers))
             }
         }
     }
@@ -53,11 +49,7 @@ public struct PackedCustomerData: Sendable {
         let values = columns.mapValues { column -> AttributeValues in
             switch column {
             case .categories(let codes): return .categories(codes)
-            case .numbers(let numbers): return .numbers(numbers)
-            case .small(let bytes): return .numbers(bytes.map { $0 == Self.missingByte ? .nan : Double($0) })
-            case .decimals(let integers, let scale):
-                let power = Self.powersOfTen[scale]
-                return .numbers(integers.map { $0 == Int32.min ? .nan : Double($0) / power })
+            case .numbers(let numbers): return .numbers(numbers.unpacked())
             }
         }
         return CustomerData(schema: schema, ids: ids, weights: weights, values: values, unknownCategories: unknownCategories,
@@ -68,10 +60,69 @@ public struct PackedCustomerData: Sendable {
     public var valueBytes: Int {
         columns.values.reduce(0) { total, column in
             switch column {
-            case .small(let v): total + v.count
-            case .decimals(let v, _), .categories(let v): total + 4 * v.count
-            case .numbers(let v): total + 8 * v.count
+            case .categories(let v): total + 4 * v.count
+            case .numbers(let v): total + v.byteCount
             }
+        }
+    }
+}
+
+/// A column of numbers held losslessly in the narrowest of the forms ``PackedCustomerData``
+/// describes: one byte per whole number 0…254, a 32-bit integer per decimal of up to 9
+/// fraction digits, or the `Double` itself. NaN (a missing value) comes back as NaN; every
+/// other value bit for bit.
+public struct PackedNumbers: Sendable {
+    enum Storage: Sendable {
+        /// Whole numbers 0…254; 255 is a missing value.
+        case small([UInt8])
+        /// Value = k / 10^scale; `Int32.min` is a missing value.
+        case decimals([Int32], scale: Int)
+        case numbers([Double])
+    }
+
+    let storage: Storage
+
+    /// Packs `numbers`.
+    /// - Complexity: O(count).
+    public init(_ numbers: [Double]) {
+        storage = Self.pack(numbers)
+    }
+
+    /// The number of values.
+    public var count: Int {
+        switch storage {
+        case .small(let v): v.count
+        case .decimals(let v, _): v.count
+        case .numbers(let v): v.count
+        }
+    }
+
+    /// Bytes the values take.
+    public var byteCount: Int {
+        switch storage {
+        case .small(let v): v.count
+        case .decimals(let v, _): 4 * v.count
+        case .numbers(let v): 8 * v.count
+        }
+    }
+
+    /// The value at `index`, as it was packed.
+    public subscript(index: Int) -> Double {
+        switch storage {
+        case .numbers(let numbers): return numbers[index]
+        case .small(let bytes): return bytes[index] == Self.missingByte ? .nan : Double(bytes[index])
+        case .decimals(let integers, let scale): return integers[index] == Int32.min ? .nan : Double(integers[index]) / Self.powersOfTen[scale]
+        }
+    }
+
+    /// The numbers as they were packed.
+    public func unpacked() -> [Double] {
+        switch storage {
+        case .numbers(let numbers): return numbers
+        case .small(let bytes): return bytes.map { $0 == Self.missingByte ? .nan : Double($0) }
+        case .decimals(let integers, let scale):
+            let power = Self.powersOfTen[scale]
+            return integers.map { $0 == Int32.min ? .nan : Double($0) / power }
         }
     }
 
@@ -80,7 +131,7 @@ public struct PackedCustomerData: Sendable {
     static let powersOfTen: [Double] = [1, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9]
 
     /// The narrowest column that gives back every value of `numbers` exactly.
-    static func pack(_ numbers: [Double]) -> Column {
+    static func pack(_ numbers: [Double]) -> Storage {
         if numbers.allSatisfy({ $0.isNaN || ($0 >= 0 && $0 <= 254 && $0.rounded() == $0 && $0.sign == .plus) }) {
             return .small(numbers.map { $0.isNaN ? missingByte : UInt8($0) })
         }
