@@ -1,4 +1,4 @@
-import PersonaKit
+@testable import PersonaKit
 import PersonaSynthetic
 import Testing
 
@@ -34,6 +34,25 @@ struct PackedCustomerDataTests {
                      "lifestyle_kind"]
         let table = RawTable(columnNames: names, rows: cells)
         return (table, try! PersonaSchema.infer(from: table))
+    }
+
+    /// Numbers packed by a reader as it parsed them are taken as they are, and give what
+    /// packing the data itself gives; a column given with another length is packed afresh.
+    @Test func prepackedNumbers() throws {
+        let (table, schema) = Self.table(rows: 300, seed: 5)
+        let data = try CustomerData(table: table, schema: schema)
+        var given = [String: PackedNumbers]()
+        for (name, values) in data.values { if case .numbers(let v) = values { given[name] = PackedNumbers(v) } }
+        given["need_level"] = PackedNumbers([1, 2])
+        let fresh = PackedCustomerData(data), reused = PackedCustomerData(data, packed: given)
+        #expect(reused.valueBytes == fresh.valueBytes)
+        #expect(Self.bits(reused.unpacked(ids: data.ids)) == Self.bits(data))
+        for (name, values) in data.values {
+            guard case .numbers(let v) = values else { continue }
+            let packed = PackedNumbers(v)
+            #expect(packed.count == v.count)
+            #expect((0..<v.count).allSatisfy { i in packed[i].isNaN ? v[i].isNaN : packed[i].bitPattern == v[i].bitPattern }, "\(name)")
+        }
     }
 
     /// Every value comes back bit for bit, with the weights and the unknown categories, and

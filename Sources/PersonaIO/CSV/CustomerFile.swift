@@ -304,7 +304,17 @@ public struct CustomerFile {
                                     packing: Bool) throws(PersonaDataError) -> EncodedBatch {
         let customers = try CustomerData(cells: cells, schema: schema, unknownCategories: .reject, checkWeightTotal: false)
         let kept = textColumns.compactMap { column in cells.columnIndex(named: column).map { (column, cells.trimmedTexts(column: $0)) } }
-        let batch = packing ? Batch.packed(PackedCustomerData(customers)) : .full(customers)
+        let batch: Batch
+        if packing, let typed = cells as? TypedBatch {
+            // A typed batch's numbers are the customers' own, packed already.
+            var packed = [String: PackedNumbers]()
+            for attribute in schema.attributes {
+                if let c = typed.columnIndex(named: attribute.name), let numbers = typed.packedNumbers(column: c) { packed[attribute.name] = numbers }
+            }
+            batch = .packed(PackedCustomerData(customers, packed: packed))
+        } else {
+            batch = packing ? .packed(PackedCustomerData(customers)) : .full(customers)
+        }
         return EncodedBatch(ids: customers.ids, batch: batch, weights: customers.weights, matrix: try encoder.transform(customers), texts: kept)
     }
 

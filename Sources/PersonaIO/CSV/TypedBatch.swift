@@ -62,6 +62,12 @@ struct TypedBatch: Sendable, CellSource {
         }
     }
 
+    /// The numbers of `column` as packed by ``pack()``, if it was.
+    func packedNumbers(column: Int) -> PackedNumbers? {
+        guard !columns[column].allText, case .packed(let packed) = columns[column].numbers else { return nil }
+        return packed
+    }
+
     /// Whether the trimmed texts of `column` are kept.
     func holdsTexts(column: Int) -> Bool { columns[column].texts != nil }
 

@@ -101,6 +101,15 @@ public enum PersonaProfiles {
         ///   `nil` for every core; every attribute is summed in row order on one thread, so
         ///   the result does not depend on it.
         /// - Complexity: O(rows × attributes).
+        /// `source[rows]`, replacing what `buffer` held.
+        private static func gather(_ source: [Double], rows: [Int], into buffer: inout [Double]) {
+            buffer.removeAll(keepingCapacity: true)
+            buffer.reserveCapacity(rows.count)
+            source.withUnsafeBufferPointer { source in
+                for r in rows { buffer.append(source[r]) }
+            }
+        }
+
         public mutating func add(_ data: CustomerData, personas: [Int], threads: Int? = 1) {
             precondition(personas.count == data.count, "one persona per customer")
             let k = order.count
@@ -123,9 +132,18 @@ public enum PersonaProfiles {
                 case .numbers(let numbers):
                     var entry = numericBefore[attribute.name] ?? Numeric(personas: Array(repeating: ScaledMoments(), count: k))
                     entry.population.add(numbers, weights: data.weights)
+                    // Each persona's values gathered once into one buffer: the moments read them
+                    // three times (the same values in the same order as a gather on the fly).
+                    var values = [Double](), rowWeights = [Double]()
                     for s in 0..<k {
                         let rows = bySlot[s]
-                        entry.personas[s].add(rows.lazy.map { numbers[$0] }, weights: data.weights.map { w in rows.lazy.map { w[$0] } })
+                        Self.gather(numbers, rows: rows, into: &values)
+                        if let w = data.weights {
+                            Self.gather(w, rows: rows, into: &rowWeights)
+                            entry.personas[s].add(values, weights: rowWeights)
+                        } else {
+                            entry.personas[s].add(values)
+                        }
                     }
                     if entry.nonNegative, numbers.contains(where: { $0 < 0 }) { entry.nonNegative = false }
                     results[i] = (entry, nil)

@@ -42,6 +42,28 @@ public struct PackedCustomerData: Sendable {
         }
     }
 
+    /// Packs `data`, taking the numbers of the attributes in `packed` as packed already: each
+    /// must hold exactly that attribute's values (a reader that packed them as it parsed them).
+    /// - Complexity: O(rows × attributes not in `packed`).
+    package init(_ data: CustomerData, packed: [String: PackedNumbers]) {
+        schema = data.schema
+        count = data.count
+        weights = data.weights
+        unknownCategories = data.unknownCategories
+        unknownCategoryCount = data.unknownCategoryCount
+        var columns = [String: Column](minimumCapacity: data.values.count)
+        for (name, values) in data.values {
+            switch values {
+            case .categories(let codes): columns[name] = .categories(codes)
+            case .numbers(let numbers):
+                if let given = packed[name], given.count == numbers.count { columns[name] = .numbers(given) } else {
+                    columns[name] = .numbers(PackedNumbers(numbers))
+                }
+            }
+        }
+        self.columns = columns
+    }
+
     /// The data as it was packed, with the identifiers given back.
     /// - Precondition: `ids.count == count`.
     public func unpacked(ids: [String]) -> CustomerData {
