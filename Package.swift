@@ -60,7 +60,7 @@ let package = Package(
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
-        .executableTarget(name: "persona", dependencies: ["PersonaCLI"]),
+        .executableTarget(name: "persona", dependencies: ["PersonaCLI", "PersonaIO"]),
 
         .target(name: "TestSupport", dependencies: ["PersonaKit", "PersonaSynthetic"], path: "Tests/TestSupport"),
         .testTarget(name: "PersonaKitTests", dependencies: ["PersonaSynthetic", "PersonaKit", "TestSupport", propertyBased]),

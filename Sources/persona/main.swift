@@ -1,3 +1,5 @@
 import PersonaCLI
+import PersonaIO
 
+SystemAllocator.keepBuffersForReuse()
 PersonaCommand.main()

@@ -1,7 +1,4 @@
 import Foundation
-#if canImport(Glibc)
-import Glibc
-#endif
 import PersonaKit
 
 /// A problem found while training from a file: a CSV format error, or a data error with the
@@ -141,7 +138,9 @@ public struct CustomerFile {
         if let weights, let name = schema.weightColumn, !(weights.reduce(0, +) > 0) {
             throw CustomerFileError.data(.zeroTotalWeight(column: name), file: displayName, rowOffset: 2)
         }
-        releaseFreedMemory()
+        // The typed batches, freed by the threads that made them, would otherwise stay in their
+        // allocators' arenas while the fit allocates afresh (so too the matrix after the fit).
+        SystemAllocator.releaseFreedMemory()
         lap("encode")
 
         // 3. Fit. The matrix is let go as soon as the fit is done unless it is returned.
@@ -151,7 +150,7 @@ public struct CustomerFile {
                                           dataHash: FNV1a64.label + hash, createdAt: createdAt, progress: progress)
         let kept = keepData || keepMatrix ? encoded : nil
         encoded = nil
-        releaseFreedMemory()
+        SystemAllocator.releaseFreedMemory()
         lap("fit")
 
         // 4. Profile and name.
@@ -162,7 +161,7 @@ public struct CustomerFile {
         let data = keepData ? try self.data { () throws(PersonaDataError) in
             try CustomerData(concatenating: parts.map { $0.full! }, checkedIdentifiers: ids)
         } : nil
-        releaseFreedMemory()
+        SystemAllocator.releaseFreedMemory()
         lap("profile")
         return TrainingResult(model: model, ids: ids, assignments: fitted.assignments, profiles: profiles, seconds: seconds,
                               data: data, matrix: kept, texts: texts, columnNames: header)
@@ -192,16 +191,6 @@ public struct CustomerFile {
 
     // MARK: - Passes
 
-    /// Gives the memory of the typed batches (or the matrix) just let go back to the system:
-    /// freed by the threads that made them, it would otherwise stay in their allocator's arenas
-    /// while the next step allocates afresh.
-    private func releaseFreedMemory() {
-        #if canImport(Glibc)
-        // glibc's `malloc_trim`, which its Swift module does not export.
-        typealias Trim = @convention(c) (Int) -> Int32
-        if let symbol = dlsym(nil, "malloc_trim") { _ = unsafeBitCast(symbol, to: Trim.self)(0) }
-        #endif
-    }
 
     private func open(hashing: Bool = false) throws -> CSVStreamReader {
         do {
