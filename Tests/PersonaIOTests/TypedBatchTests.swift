@@ -101,6 +101,26 @@ struct TypedBatchTests {
         #expect(streamed.assignments.map(\.persona) == whole.assignments.map(\.persona))
     }
 
+    @Test("reading whole from the typed batches gives what reading the file again gives")
+    func readAllFromTypedBatches() throws {
+        let dir = try makeTemporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let (url, _) = try CustomerFileTests.sampleFile(in: dir, customers: 700, seed: 11)
+        var file = CustomerFile(url: url)
+        file.rowsPerBatch = 64
+        let once = try file.readAll()                                   // one read
+        let twice = try file.readAll(unknownCategories: .treatAsMissing)   // survey, then the file again
+        #expect(once.schema == twice.schema && once.ids == twice.ids && once.weights == twice.weights)
+        #expect(once.values.keys.sorted() == twice.values.keys.sorted())
+        for (name, column) in once.values {
+            switch (column, twice.values[name]!) {
+            case (.numbers(let a), .numbers(let b)): #expect(bits(a.map { $0.isNaN ? .nan : $0 }) == bits(b.map { $0.isNaN ? .nan : $0 }), "\(name)")
+            case (.categories(let a), .categories(let b)): #expect(a == b, "\(name)")
+            default: Issue.record("\(name): different kinds")
+            }
+        }
+    }
+
     @Test("a bad cell found in the typed batches is named as the file writes it")
     func errorsQuoteTheFile() throws {
         let dir = try makeTemporaryDirectory()

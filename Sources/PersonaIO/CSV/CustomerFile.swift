@@ -169,7 +169,8 @@ public struct CustomerFile {
 
     /// Reads every customer: a survey pass (the schema inferred, or the declared one with the
     /// categories of categorical attributes that list none taken from the data), then every
-    /// row checked and typed.
+    /// row checked and typed — from the batches the survey parsed, as training does, unless
+    /// unknown categories are read as missing.
     /// - Parameters:
     ///   - unknownCategories: what to do with a category the declared schema does not list.
     ///   - threads: worker threads, or `nil` for every core; the result does not depend on it.
@@ -177,10 +178,24 @@ public struct CustomerFile {
     /// - Complexity: O(file size); memory O(rows × attributes).
     public func readAll(unknownCategories: UnknownCategoryPolicy = .reject, threads: Int? = nil) throws -> CustomerData {
         let workers = max(1, threads ?? ProcessInfo.processInfo.activeProcessorCount)
-        let survey = try surveyFile(workers: workers, keepingTypes: nil).survey
+        // One read when unknown categories are errors; an unknown category read as missing is
+        // recorded with the cell as the file writes it, which the typed batches do not keep.
+        let (survey, _, header, parsed) = try surveyFile(workers: workers, keepingTypes: unknownCategories == .reject ? [] : nil)
+        var typed = consume parsed
         let schema = try data { () throws(PersonaDataError) in try survey.schema() }
+        if let batches = typed, !holdsTexts(batches, header: header, schema: schema, kept: []) { typed = nil }
         var parts = [CustomerData]()
         let name = displayName
+        if typed != nil {
+            do {
+                try inMemory(&typed, workers: workers, transform: { batch throws(PersonaDataError) in
+                    try CustomerData(cells: batch, schema: schema, unknownCategories: .reject, checkWeightTotal: false)
+                }, consume: { part in parts.append(part) })
+                return try data { () throws(PersonaDataError) in try CustomerData(concatenating: parts) }
+            } catch CustomerFileError.data {
+                parts = []   // read the file for the error, naming the cell as it is written there
+            }
+        }
         _ = try pass(workers: workers, transform: { batch in
             do {
                 return try CustomerData(cells: batch, schema: schema, unknownCategories: unknownCategories, checkWeightTotal: false)
@@ -313,29 +328,14 @@ public struct CustomerFile {
         packing: Bool, typed: inout [TypedBatch?]?) throws -> (FeatureMatrix, [Double]?, [String], [Batch], [String: [String]]) {
         let name = displayName
         if typed != nil {
-            defer { typed = nil }
             var collected = EncodedRows(rows: rows, width: encoder.width, weighted: schema.weightColumn != nil)
             do {
-                let window = 8 * workers, count = typed!.count
-                for start in stride(from: 0, to: count, by: window) {
-                    let batches = (start ..< min(count, start + window)).map { typed![$0]! }
-                    for i in start ..< start + batches.count { typed![i] = nil }
-                    let slots = ResultSlots<EncodedBatch>(count: batches.count)
-                    DispatchQueue.concurrentPerform(iterations: min(workers, batches.count)) { worker in
-                        for b in stride(from: worker, to: batches.count, by: workers) {
-                            do throws(PersonaDataError) {
-                                slots[b] = .success(try Self.encodeBatch(batches[b], schema: schema, encoder: encoder,
-                                                                         keeping: textColumns, packing: packing))
-                            } catch {
-                                slots[b] = .failure(CustomerFileError.data(error, file: name, rowOffset: batches[b].firstRow))
-                            }
-                        }
-                    }
-                    for result in slots.values {
-                        try collected.add(try result.get(), idColumn: schema.idColumn, file: name)
-                        rowsRead?(collected.ids.count)
-                    }
-                }
+                try inMemory(&typed, workers: workers, transform: { batch throws(PersonaDataError) in
+                    try Self.encodeBatch(batch, schema: schema, encoder: encoder, keeping: textColumns, packing: packing)
+                }, consume: { part in
+                    try collected.add(part, idColumn: schema.idColumn, file: name)
+                    rowsRead?(collected.ids.count)
+                })
                 return try collected.result(file: name, rows: rows)
             } catch CustomerFileError.data {
                 // Read the file for the error, naming the cell as it is written there.
@@ -348,6 +348,33 @@ public struct CustomerFile {
             } catch { throw CustomerFileError.data(error, file: name, rowOffset: batch.firstRow) }
         }, consume: { (_, part: EncodedBatch) in try collected.add(part, idColumn: schema.idColumn, file: name) })
         return try collected.result(file: name, rows: rows)
+    }
+
+    /// Transforms the typed batches on every core, a window at a time, and consumes the results
+    /// in file order, letting each batch go once transformed; `typed` is `nil` afterwards.
+    /// - Throws: ``CustomerFileError/data(_:file:rowOffset:)`` for the first batch in file order
+    ///   whose transform failed, or what `consume` throws.
+    private func inMemory<Output: Sendable>(_ typed: inout [TypedBatch?]?, workers: Int,
+                                            transform: @escaping @Sendable (TypedBatch) throws(PersonaDataError) -> Output,
+                                            consume: (Output) throws -> Void) throws {
+        defer { typed = nil }
+        guard typed != nil else { return }
+        let name = displayName, window = 8 * workers, count = typed!.count
+        for start in stride(from: 0, to: count, by: window) {
+            let batches = (start ..< min(count, start + window)).map { typed![$0]! }
+            for i in start ..< start + batches.count { typed![i] = nil }
+            let slots = ResultSlots<Output>(count: batches.count)
+            DispatchQueue.concurrentPerform(iterations: min(workers, batches.count)) { worker in
+                for b in stride(from: worker, to: batches.count, by: workers) {
+                    do throws(PersonaDataError) {
+                        slots[b] = .success(try transform(batches[b]))
+                    } catch {
+                        slots[b] = .failure(CustomerFileError.data(error, file: name, rowOffset: batches[b].firstRow))
+                    }
+                }
+            }
+            for result in slots.values { try consume(try result.get()) }
+        }
     }
 
     /// The encoded batches gathered in file order.
