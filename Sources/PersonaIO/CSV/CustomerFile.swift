@@ -206,7 +206,6 @@ public struct CustomerFile {
 
     // MARK: - Passes
 
-
     private func open(hashing: Bool = false) throws -> CSVStreamReader {
         do {
             let reader = try CSVStreamReader(contentsOf: url, displayName: displayName, dialect: dialect, chunkSize: chunkSize, hashing: hashing)
