@@ -35,21 +35,33 @@ extension CustomerData {
             weights = parts.flatMap { $0.weights ?? [] }
             if !(weights!.reduce(0, +) > 0) { throw .zeroTotalWeight(column: column) }
         }
-        var values = [String: AttributeValues]()
-        for (name, column) in first.values {
-            switch column {
+        // Each column in one allocation of its final size, the columns on every core.
+        let total = parts.reduce(0) { $0 + $1.count }
+        let names = Array(first.values.keys)
+        let joined = TaskResults<AttributeValues>(count: names.count)
+        TaskPool.run(count: names.count, threads: nil) { c in
+            let name = names[c]
+            switch first.values[name]! {
             case .numbers:
-                values[name] = .numbers(parts.flatMap { part -> [Double] in
-                    if case .numbers(let v) = part.values[name]! { return v }
-                    preconditionFailure("one kind per attribute")
-                })
+                var out = [Double]()
+                out.reserveCapacity(total)
+                for part in parts {
+                    guard case .numbers(let v) = part.values[name]! else { preconditionFailure("one kind per attribute") }
+                    out.append(contentsOf: v)
+                }
+                joined[c] = .numbers(out)
             case .categories:
-                values[name] = .categories(parts.flatMap { part -> [Int32] in
-                    if case .categories(let v) = part.values[name]! { return v }
-                    preconditionFailure("one kind per attribute")
-                })
+                var out = [Int32]()
+                out.reserveCapacity(total)
+                for part in parts {
+                    guard case .categories(let v) = part.values[name]! else { preconditionFailure("one kind per attribute") }
+                    out.append(contentsOf: v)
+                }
+                joined[c] = .categories(out)
             }
         }
+        var values = [String: AttributeValues](minimumCapacity: names.count)
+        for (c, name) in names.enumerated() { values[name] = joined[c]! }
         var unknown = [UnknownCategory]()
         var offset = 0
         for part in parts {
