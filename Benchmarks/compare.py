@@ -512,6 +512,16 @@ def e2e_case(ctx: Context, case: Case, data: dict) -> dict:
             ctx.fail(f"persona train --assignments {case.name}", run)
         tools.setdefault("persona", {"runs": []})["runs"].append(
             {"wall": run.wall, "cpu": run.cpu, "maxRSS": run.max_rss, "ok": run.ok, "phases": phases})
+        # The same with the analyst's report: what --report-dir costs on top.
+        report_dir = ctx.workdir / f"{case.name}-e2e-report"
+        shutil.rmtree(report_dir, ignore_errors=True)
+        run, phases = persona_train(ctx, f"{case.name}-e2e-report", [
+            "--data", data["csv"], "--k", str(case.k), "--restarts", "1", "--seed", str(seed),
+            "--out", str(model), "--assignments", str(a_persona), "--report-dir", str(report_dir)])
+        if not run.ok:
+            ctx.fail(f"persona train --report-dir {case.name}", run)
+        tools.setdefault("persona --report-dir", {"runs": []})["runs"].append(
+            {"wall": run.wall, "cpu": run.cpu, "maxRSS": run.max_rss, "ok": run.ok, "phases": phases})
         run, result = ctx.worker("e2e", {"csv": data["csv"], "out": str(a_python), "k": case.k,
                                          "seed": seed, "threads": ctx.args.threads})
         if not run.ok or result is None:
@@ -686,7 +696,8 @@ def report(results: dict) -> str:
                            "this persona has no `--timings`.\n")
     if results.get("e2e"):
         out.append("## End to end: CSV → z-score → fit → assignments CSV\n")
-        out.append("persona: `persona train --data F --k K --restarts 1 --out M --assignments A.csv`; "
+        out.append("persona: `persona train --data F --k K --restarts 1 --out M --assignments A.csv` "
+                   "(and the same with `--report-dir R`: the report's cost on top); "
                    "Python: `pandas.read_csv` + `StandardScaler` + `KMeans(n_init=1)` + `DataFrame.to_csv` "
                    "(id, persona, distance, runner_up, margin). Whole-process wall time; inertia recomputed "
                    "on the z-scored data from each output's labels.\n")

@@ -101,10 +101,24 @@ enum ReportSupport {
         }
         let accountColumn = reportOptions.accountColumn
         let accounts = accountColumn.flatMap(texts)
+        // The report's tables and the persona map are independent: computed side by side.
+        let personas = assignments.map(\.persona)
+        let previousModel = extras.previousModel
+        let parts = ReportParts()
+        DispatchQueue.concurrentPerform(iterations: 2) { part in
+            if part == 0 {
+                parts.report = Result { () throws(PersonaReportError) in
+                    try PersonaReport(data: customers, personas: personas, model: model, accounts: accounts, options: reportOptions)
+                }
+            } else {
+                parts.map = Result { () throws(PersonaMapError) in
+                    try PersonaMap(model: model, matrix: matrix, personas: personas, previous: previousModel)
+                }
+            }
+        }
         let report: PersonaReport
         do {
-            report = try PersonaReport(data: customers, personas: assignments.map(\.persona), model: model,
-                                       accounts: accounts, options: reportOptions)
+            report = try parts.report!.get()
         } catch {
             // The core names the column's use; the command line names the option.
             var message = error.description
@@ -114,10 +128,9 @@ enum ReportSupport {
             }
             throw CommandFailure("\(path): \(message)")
         }
-        let personas = assignments.map(\.persona)
         let map: PersonaMap?
         do {
-            map = try PersonaMap(model: model, matrix: matrix, personas: personas, previous: extras.previousModel)
+            map = try parts.map!.get()
         } catch .noCommonAttributes {
             throw CommandFailure("--previous-model: \(PersonaMapError.noCommonAttributes.description)")
         } catch {
@@ -133,4 +146,10 @@ enum ReportSupport {
         files.contents.append((HTMLReport.fileName, html.bytes))
         return (files, customers.count)
     }
+}
+
+/// The two halves of a report computed side by side, each written by its own task.
+private final class ReportParts: @unchecked Sendable {
+    var report: Result<PersonaReport, PersonaReportError>?
+    var map: Result<PersonaMap, PersonaMapError>?
 }
