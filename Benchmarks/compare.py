@@ -18,6 +18,7 @@ same run:
               (recomputed here in float64 from every tool's labels, and as each tool reports
               it), distance evaluations and peak memory;
   e2e         CSV in -> z-score -> fit -> assignments CSV out: `persona train --assignments`
+              (and with --report-dir, the report's cost on top)
               against pandas.read_csv + StandardScaler + KMeans + DataFrame.to_csv;
   csv         CSV parsing MB/s: `persona-bench csv-parse` against pandas.read_csv;
   assign      `persona assign` over a large file (10,000,000 rows by default): rows/s, memory;
