@@ -110,13 +110,18 @@ struct CustomerFileReadTests {
         file.chunkSize = 3_000
         let streamed = try file.readAll()
         let whole = try CustomerData(table: table, schema: try PersonaSchema.infer(from: table))
-        #expect(streamed.schema == whole.schema)
-        #expect(streamed.ids == whole.ids)
-        #expect(streamed.values.keys.sorted() == whole.values.keys.sorted())
-        for (name, column) in whole.values {
-            switch (column, streamed.values[name]!) {
-            case (.numbers(let a), .numbers(let b)): #expect(a.map(\.bitPattern) == b.map(\.bitPattern), "\(name)")
-            case (.categories(let a), .categories(let b)): #expect(a == b, "\(name)")
+        Self.expectSame(streamed, whole)
+    }
+
+    /// The same schema, identifiers and weights, and every column bit for bit.
+    static func expectSame(_ a: CustomerData, _ b: CustomerData) {
+        #expect(a.schema == b.schema)
+        #expect(a.ids == b.ids && a.weights == b.weights)
+        #expect(a.values.keys.sorted() == b.values.keys.sorted())
+        for (name, column) in b.values {
+            switch (column, a.values[name]!) {
+            case (.numbers(let x), .numbers(let y)): #expect(x.map(\.bitPattern) == y.map(\.bitPattern), "\(name)")
+            case (.categories(let x), .categories(let y)): #expect(x == y, "\(name)")
             default: Issue.record("\(name): different kinds")
             }
         }

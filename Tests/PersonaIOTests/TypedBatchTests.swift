@@ -110,15 +110,7 @@ struct TypedBatchTests {
         file.rowsPerBatch = 64
         let once = try file.readAll()                                   // one read
         let twice = try file.readAll(unknownCategories: .treatAsMissing)   // survey, then the file again
-        #expect(once.schema == twice.schema && once.ids == twice.ids && once.weights == twice.weights)
-        #expect(once.values.keys.sorted() == twice.values.keys.sorted())
-        for (name, column) in once.values {
-            switch (column, twice.values[name]!) {
-            case (.numbers(let a), .numbers(let b)): #expect(bits(a.map { $0.isNaN ? .nan : $0 }) == bits(b.map { $0.isNaN ? .nan : $0 }), "\(name)")
-            case (.categories(let a), .categories(let b)): #expect(a == b, "\(name)")
-            default: Issue.record("\(name): different kinds")
-            }
-        }
+        CustomerFileReadTests.expectSame(once, twice)
     }
 
     @Test("a bad cell found in the typed batches is named as the file writes it")

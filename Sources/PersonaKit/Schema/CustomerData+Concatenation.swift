@@ -39,25 +39,23 @@ extension CustomerData {
         let total = parts.reduce(0) { $0 + $1.count }
         let names = Array(first.values.keys)
         let joined = TaskResults<AttributeValues>(count: names.count)
+        /// One column of every part, in one array of `total` values.
+        @Sendable func join<Value>(_ name: String, _ column: (AttributeValues) -> [Value]?) -> [Value] {
+            var out = [Value]()
+            out.reserveCapacity(total)
+            for part in parts {
+                guard let values = column(part.values[name]!) else { preconditionFailure("one kind per attribute") }
+                out.append(contentsOf: values)
+            }
+            return out
+        }
         TaskPool.run(count: names.count, threads: nil) { c in
             let name = names[c]
             switch first.values[name]! {
             case .numbers:
-                var out = [Double]()
-                out.reserveCapacity(total)
-                for part in parts {
-                    guard case .numbers(let v) = part.values[name]! else { preconditionFailure("one kind per attribute") }
-                    out.append(contentsOf: v)
-                }
-                joined[c] = .numbers(out)
+                joined[c] = .numbers(join(name) { if case .numbers(let v) = $0 { v } else { nil } })
             case .categories:
-                var out = [Int32]()
-                out.reserveCapacity(total)
-                for part in parts {
-                    guard case .categories(let v) = part.values[name]! else { preconditionFailure("one kind per attribute") }
-                    out.append(contentsOf: v)
-                }
-                joined[c] = .categories(out)
+                joined[c] = .categories(join(name) { if case .categories(let v) = $0 { v } else { nil } })
             }
         }
         var values = [String: AttributeValues](minimumCapacity: names.count)
