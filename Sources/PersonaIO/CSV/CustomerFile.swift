@@ -247,9 +247,9 @@ public struct CustomerFile {
         var survey = empty
         var typed: [TypedBatch?]? = textColumns == nil ? nil : []
         // The identifier, the columns asked for and the declared categorical ones are read as text.
-        let declaredTexts = schema?.attributes.filter { $0.role != .ignore && Self.isCategorical($0.kind) }.map(\.name) ?? []
         let texts = textColumns.map { names in
-            Set(([schema?.idColumn ?? idColumn] + names + declaredTexts).compactMap { header.firstIndex(of: $0) })
+            Set(Self.textColumns(idColumn: schema?.idColumn ?? idColumn, attributes: schema?.attributes ?? [], kept: names)
+                .compactMap { header.firstIndex(of: $0) })
         }
         let name = displayName
         let reader = try pass(workers: workers, hashing: true, transform: { batch in
@@ -283,14 +283,18 @@ public struct CustomerFile {
         return (survey, reader.contentHash ?? "", header, typed)
     }
 
-    private static func isCategorical(_ kind: AttributeKind) -> Bool {
-        if case .categorical = kind { true } else { false }
+    /// The columns read as text: the identifier, `kept`, and the categorical attributes in use.
+    private static func textColumns(idColumn: String, attributes: [Attribute], kept: [String]) -> [String] {
+        [idColumn] + kept + attributes.filter { attribute in
+            guard attribute.role != .ignore, case .categorical = attribute.kind else { return false }
+            return true
+        }.map(\.name)
     }
 
     /// Whether every typed batch holds the texts of every column the encoding reads as text.
     private func holdsTexts(_ typed: [TypedBatch?], header: [String], schema: PersonaSchema, kept: [String]) -> Bool {
-        let names = [schema.idColumn] + kept + schema.attributes.filter { $0.role != .ignore && Self.isCategorical($0.kind) }.map(\.name)
-        let columns = names.compactMap { header.firstIndex(of: $0) }
+        let columns = Self.textColumns(idColumn: schema.idColumn, attributes: schema.attributes, kept: kept)
+            .compactMap { header.firstIndex(of: $0) }
         return typed.allSatisfy { batch in columns.allSatisfy { batch?.holdsTexts(column: $0) ?? false } }
     }
 
@@ -335,7 +339,7 @@ public struct CustomerFile {
                     try collected.add(part, idColumn: schema.idColumn, file: name)
                     rowsRead?(collected.ids.count)
                 })
-                return try collected.result(file: name, rows: rows)
+                return try collected.result(file: name)
             } catch CustomerFileError.data {
                 // Read the file for the error, naming the cell as it is written there.
             }
@@ -346,7 +350,7 @@ public struct CustomerFile {
                 return try Self.encodeBatch(batch, schema: schema, encoder: encoder, keeping: textColumns, packing: packing)
             } catch { throw CustomerFileError.data(error, file: name, rowOffset: batch.firstRow) }
         }, consume: { (_, part: EncodedBatch) in try collected.add(part, idColumn: schema.idColumn, file: name) })
-        return try collected.result(file: name, rows: rows)
+        return try collected.result(file: name)
     }
 
     /// Transforms the typed batches on every core, a window at a time, and consumes the results
@@ -420,7 +424,7 @@ public struct CustomerFile {
             for (column, cells) in part.texts { texts[column, default: []].append(contentsOf: cells) }
         }
 
-        func result(file: String, rows: Int) throws -> (FeatureMatrix, [Double]?, [String], [Batch], [String: [String]]) {
+        func result(file: String) throws -> (FeatureMatrix, [Double]?, [String], [Batch], [String: [String]]) {
             guard ids.count == rows else {
                 throw CustomerFileError.csv(.cannotRead(file: file, reason: "the file changed while it was read"))
             }
