@@ -211,6 +211,23 @@ void pk_paired_block_distances_portable(const float *x, const float *y, const fl
     memcpy(out, &s, sizeof s);
 }
 
+/// Listed rows against one block, four at a time: the block's values are loaded once for
+/// the four, whose sums are independent. Each row's lanes are those of `block1`.
+ALWAYS_INLINE void listed_block_body(const float *x, long d, const float *block, const int32_t *rows, long count, float *out) {
+    long i = 0;
+    for (; i + 4 <= count; i += 4) {
+        v8f lanes[4];
+        block4(x + (long)rows[i] * d, x + (long)rows[i + 1] * d, x + (long)rows[i + 2] * d, x + (long)rows[i + 3] * d,
+               block, d, lanes);
+        memcpy(out + i * 8, lanes, sizeof lanes);
+    }
+    for (; i < count; i++) {
+        v8f lanes;
+        block1(x + (long)rows[i] * d, block, d, &lanes);
+        memcpy(out + i * 8, &lanes, sizeof lanes);
+    }
+}
+
 #if defined(__x86_64__)
 __attribute__((target("avx")))
 static void paired_block_distances_avx(const float *x, const float *y, const float *block, long d, float out[8]) {
@@ -223,6 +240,11 @@ __attribute__((target("avx")))
 static void nearest_two_avx(const float *x, long rows, long d, const float *blocks, long k,
                             int32_t *first, float *firstDistance, int32_t *second, float *secondDistance) {
     nearest_two_body(x, rows, d, blocks, k, first, firstDistance, second, secondDistance);
+}
+
+__attribute__((target("avx")))
+static void listed_block_distances_avx(const float *x, long d, const float *block, const int32_t *rows, long count, float *out) {
+    listed_block_body(x, d, block, rows, count, out);
 }
 
 __attribute__((target("avx")))
@@ -299,6 +321,16 @@ void pk_nearest_two(const float *x, long rows, long d, const float *blocks, long
     nearest_two_body(x, rows, d, blocks, k, first, firstDistance, second, secondDistance);
 }
 
+void pk_listed_block_distances(const float *x, long d, const float *block, const int32_t *rows, long count, float *out) {
+#if defined(__x86_64__)
+    if (__builtin_cpu_supports("avx")) {
+        listed_block_distances_avx(x, d, block, rows, count, out);
+        return;
+    }
+#endif
+    listed_block_body(x, d, block, rows, count, out);
+}
+
 void pk_block_distances(const float *x, const float *block, long d, float out[8]) {
 #if defined(__x86_64__)
     if (__builtin_cpu_supports("avx")) {
@@ -333,11 +365,12 @@ ALWAYS_INLINE v8f fma8(v8f a, v8f b, v8f c) { return __builtin_elementwise_fma(a
 
 #define FUSED_PARTIALS 8
 
-/// Fused distances from `count` rows (at most FUSED_ROWS, width `d`, consecutive) to one block.
-/// Partial sum p (of FUSED_PARTIALS) takes the dimensions j ≡ p below d rounded down to a
-/// multiple of FUSED_PARTIALS, in order; the partial sums are added in order, then the
-/// remaining dimensions fused one by one.
-ALWAYS_INLINE void fused_rows(const float *x, long d, const float *block, const int count, v8f acc[]) {
+/// Fused distances from `count` rows (at most FUSED_ROWS, width `d`, starting at `xs`) to one
+/// block. Partial sum p (of FUSED_PARTIALS) takes the dimensions j ≡ p below d rounded down to
+/// a multiple of FUSED_PARTIALS, in order; the partial sums are added in order, then the
+/// remaining dimensions fused one by one. Every row gets the same operations whatever
+/// `count`, so its lanes do not depend on the rows measured beside it.
+ALWAYS_INLINE void fused_rows(const float *const xs[], long d, const float *block, const int count, v8f acc[]) {
     const long full = d - d % FUSED_PARTIALS;
     for (int i = 0; i < count; i++) acc[i] = splat(0);
     for (long p = 0; p < (full > 0 ? FUSED_PARTIALS : 0); p++) {
@@ -346,7 +379,7 @@ ALWAYS_INLINE void fused_rows(const float *x, long d, const float *block, const 
         for (long j = p; j < full; j += FUSED_PARTIALS) {
             v8f c = load8(block + j * 8);
             for (int i = 0; i < count; i++) {
-                v8f t = c - splat(x[i * d + j]);
+                v8f t = c - splat(xs[i][j]);
                 part[i] = fma8(t, t, part[i]);
             }
         }
@@ -355,7 +388,7 @@ ALWAYS_INLINE void fused_rows(const float *x, long d, const float *block, const 
     for (long j = full; j < d; j++) {
         v8f c = load8(block + j * 8);
         for (int i = 0; i < count; i++) {
-            v8f t = c - splat(x[i * d + j]);
+            v8f t = c - splat(xs[i][j]);
             acc[i] = fma8(t, t, acc[i]);
         }
     }
@@ -417,18 +450,21 @@ ALWAYS_INLINE void fused_nearest_body(const float *x, long rows, long d, const f
     long r = 0;
     for (; r + FUSED_ROWS <= rows; r += FUSED_ROWS) {
         LaneNearest s[FUSED_ROWS];
+        const float *xs[FUSED_ROWS];
+        for (int i = 0; i < FUSED_ROWS; i++) xs[i] = x + (r + i) * d;
         for (long base = 0; base < k; base += 8) {
             v8f acc[FUSED_ROWS];
-            fused_rows(x + r * d, d, blocks + base * d, FUSED_ROWS, acc);
+            fused_rows(xs, d, blocks + base * d, FUSED_ROWS, acc);
             for (int i = 0; i < FUSED_ROWS; i++) fused_track(&s[i], acc[i], (int32_t)base, k - base, base == 0);
         }
         for (int i = 0; i < FUSED_ROWS; i++) fused_store(&s[i], r + i, first, firstDistance, secondDistance);
     }
     for (; r < rows; r++) {
         LaneNearest s;
+        const float *xs[1] = {x + r * d};
         for (long base = 0; base < k; base += 8) {
             v8f acc[1];
-            fused_rows(x + r * d, d, blocks + base * d, 1, acc);
+            fused_rows(xs, d, blocks + base * d, 1, acc);
             fused_track(&s, acc[0], (int32_t)base, k - base, base == 0);
         }
         fused_store(&s, r, first, firstDistance, secondDistance);
@@ -438,10 +474,24 @@ ALWAYS_INLINE void fused_nearest_body(const float *x, long rows, long d, const f
 /// One row against one block.
 ALWAYS_INLINE void fused_block_body(const float *x, const float *block, long d, float out[8]) {
     v8f acc[1];
-    fused_rows(x, d, block, 1, acc);
+    const float *xs[1] = {x};
+    fused_rows(xs, d, block, 1, acc);
     memcpy(out, &acc[0], sizeof acc[0]);
 }
 
+/// Listed rows against one block, FUSED_ROWS rows at a time: the centre block is loaded once
+/// for all of them, and their sums are independent, so the processor overlaps them.
+ALWAYS_INLINE void fused_listed_block_body(const float *x, long d, const float *block, const int32_t *rows, long count, float *out) {
+    long i = 0;
+    for (; i + FUSED_ROWS <= count; i += FUSED_ROWS) {
+        const float *xs[FUSED_ROWS];
+        for (int t = 0; t < FUSED_ROWS; t++) xs[t] = x + (long)rows[i + t] * d;
+        v8f acc[FUSED_ROWS];
+        fused_rows(xs, d, block, FUSED_ROWS, acc);
+        memcpy(out + i * 8, acc, sizeof acc);
+    }
+    for (; i < count; i++) fused_block_body(x + (long)rows[i] * d, block, d, out + i * 8);
+}
 /// One row against one centre in the same order: partial sum p is lane p of a vector of
 /// FUSED_PARTIALS (eight) lanes, the lanes added in order, then the remaining dimensions.
 ALWAYS_INLINE float fused_distance_body(const float *a, const float *b, long d) {
@@ -462,6 +512,48 @@ ALWAYS_INLINE float fused_distance_body(const float *a, const float *b, long d) 
         s = __builtin_fmaf(t, t, s);
     }
     return s;
+}
+
+/// For each of `rows` consecutive rows, per block of eight centres (lanes from k on ignored):
+/// the smallest fused distance, its lane (the lowest among equal ones) and the smallest
+/// distance of the other lanes, at [row × groups + block] of `least`, `lane` and `other`.
+ALWAYS_INLINE void fused_groups_body(const float *x, long rows, long d, const float *blocks, long k,
+                                     float *least, int32_t *lane, float *other) {
+    const long groups = (k + 7) / 8;
+    const v8i iota = {0, 1, 2, 3, 4, 5, 6, 7};
+    const v8f infinity = splat(INFINITY);
+    long r = 0;
+    while (r < rows) {
+        const int count = rows - r >= FUSED_ROWS ? FUSED_ROWS : 1;
+        const float *xs[FUSED_ROWS];
+        for (int i = 0; i < count; i++) xs[i] = x + (r + i) * d;
+        for (long g = 0; g < groups; g++) {
+            v8f acc[FUSED_ROWS];
+            if (count == FUSED_ROWS) fused_rows(xs, d, blocks + g * 8 * d, FUSED_ROWS, acc);
+            else fused_rows(xs, d, blocks + g * 8 * d, 1, acc);
+            const long used = k - g * 8;
+            for (int i = 0; i < count; i++) {
+                v8f a = used < 8 ? select8(iota >= (int32_t)used, infinity, acc[i]) : acc[i];
+                v8f low = spread_min(a);
+                int32_t first = __builtin_ctz(lane_bits((v8i)(a == low)));
+                long at = (r + i) * groups + g;
+                least[at] = low[0];
+                lane[at] = first;
+                other[at] = spread_min(select8(iota == first, infinity, a))[0];
+            }
+        }
+        r += count;
+    }
+}
+
+/// Listed rows against their own centres; the distances are independent of each other, so
+/// the processor overlaps them where one at a time waits on each sum.
+ALWAYS_INLINE void fused_own_body(const float *x, long d, const float *centres, const int32_t *labels,
+                                  const int32_t *rows, long count, float *out) {
+    for (long i = 0; i < count; i++) {
+        long r = rows[i];
+        out[i] = fused_distance_body(x + r * d, centres + (long)labels[r] * d, d);
+    }
 }
 
 void pk_fused_nearest_portable(const float *x, long rows, long d, const float *blocks, long k,
@@ -491,6 +583,21 @@ FMA_TARGET static void fused_block_distances_fma(const float *x, const float *bl
 
 FMA_TARGET static float fused_distance_fma(const float *a, const float *b, long d) {
     return fused_distance_body(a, b, d);
+}
+
+FMA_TARGET static void fused_listed_block_distances_fma(const float *x, long d, const float *block, const int32_t *rows,
+                                                        long count, float *out) {
+    fused_listed_block_body(x, d, block, rows, count, out);
+}
+
+FMA_TARGET static void fused_own_distances_fma(const float *x, long d, const float *centres, const int32_t *labels,
+                                               const int32_t *rows, long count, float *out) {
+    fused_own_body(x, d, centres, labels, rows, count, out);
+}
+
+FMA_TARGET static void fused_groups_fma(const float *x, long rows, long d, const float *blocks, long k,
+                                        float *least, int32_t *lane, float *other) {
+    fused_groups_body(x, rows, d, blocks, k, least, lane, other);
 }
 
 static int has_fma(void) {
@@ -524,4 +631,36 @@ float pk_fused_distance(const float *a, const float *b, long d) {
     if (has_fma()) return fused_distance_fma(a, b, d);
 #endif
     return fused_distance_body(a, b, d);
+}
+
+void pk_fused_listed_block_distances(const float *x, long d, const float *block, const int32_t *rows, long count, float *out) {
+#if defined(__x86_64__)
+    if (has_fma()) {
+        fused_listed_block_distances_fma(x, d, block, rows, count, out);
+        return;
+    }
+#endif
+    fused_listed_block_body(x, d, block, rows, count, out);
+}
+
+void pk_fused_own_distances(const float *x, long d, const float *centres, const int32_t *labels,
+                            const int32_t *rows, long count, float *out) {
+#if defined(__x86_64__)
+    if (has_fma()) {
+        fused_own_distances_fma(x, d, centres, labels, rows, count, out);
+        return;
+    }
+#endif
+    fused_own_body(x, d, centres, labels, rows, count, out);
+}
+
+void pk_fused_groups(const float *x, long rows, long d, const float *blocks, long k,
+                     float *least, int32_t *lane, float *other) {
+#if defined(__x86_64__)
+    if (has_fma()) {
+        fused_groups_fma(x, rows, d, blocks, k, least, lane, other);
+        return;
+    }
+#endif
+    fused_groups_body(x, rows, d, blocks, k, least, lane, other);
 }

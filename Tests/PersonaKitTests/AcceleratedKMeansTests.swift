@@ -25,6 +25,9 @@ struct AcceleratedKMeansTests {
         Case(name: "k = 1", data: Fixtures.blobs(n: 1_000, d: 5, k: 3, seed: 5).matrix, k: 1),
         Case(name: "k close to n", data: Fixtures.blobs(n: 40, d: 3, k: 4, spread: 3, seed: 6).matrix, k: 35),
         Case(name: "more than eight centres", data: Fixtures.blobs(n: 2_500, d: 9, k: 20, spread: 2, seed: 7).matrix, k: 21),
+        // Yinyang measures some chunks whole and the rest in stages, pass by pass.
+        Case(name: "overlapping, several chunks, k = 33",
+             data: Fixtures.blobs(n: 14_000, d: 10, k: 24, spread: 5, separation: 4, seed: 10).matrix, k: 33),
         Case(name: "ties (values on a grid)",
              data: FeatureMatrix(rows: 1_500, columns: 3,
                                  values: Fixtures.blobs(n: 1_500, d: 3, k: 4, spread: 2, seed: 8).matrix.values.map { $0.rounded() }),

@@ -91,6 +91,59 @@ struct DistanceKernelTests {
         }
     }
 
+    @Test("the kernels over listed rows give each row the bits of the one-row kernels", arguments: shapes)
+    func listedRows(shape: (d: Int, k: Int)) {
+        for grid in [false, true] {
+            let (x, c) = Self.matrices(rows: 37, k: shape.k, d: shape.d, grid: grid, seed: UInt64(shape.d * 17 + shape.k))
+            var rng = SeededGenerator(seed: UInt64(shape.k), stream: 1)
+            // Out of order and repeated, and counts that leave remainders after batches of 4 and 8.
+            for count in [0, 1, 3, 4, 8, 13, 21] {
+                let rows = (0..<count).map { _ in Int32(rng.nextUnitDouble() * 37) }
+                let labels = (0..<37).map { _ in Int32(rng.nextUnitDouble() * Double(c.rows)) }
+                let own = KMeansKernels.fusedOwnDistances(x, rows: rows, labels: labels, centres: c)
+                for (i, row) in rows.enumerated() {
+                    let want = KMeansKernels.referenceFusedSquaredDistance(x.row(Int(row)), c.row(Int(labels[Int(row)])))
+                    #expect(own[i].bitPattern == want.bitPattern, "grid \(grid), row \(row)")
+                }
+                for block in 0..<(c.rows + 7) / 8 {
+                    let fused = KMeansKernels.listedBlockDistances(x, rows: rows, centres: c, block: block, fused: true)
+                    let exact = KMeansKernels.listedBlockDistances(x, rows: rows, centres: c, block: block, fused: false)
+                    for (i, row) in rows.enumerated() {
+                        for lane in 0..<8 where block * 8 + lane < c.rows {
+                            let a = x.row(Int(row)), b = c.row(block * 8 + lane)
+                            #expect(fused[i][lane].bitPattern == KMeansKernels.referenceFusedSquaredDistance(a, b).bitPattern)
+                            #expect(exact[i][lane].bitPattern == KMeansKernels.squaredDistance(a, b, count: a.count).bitPattern)
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    @Test("the whole-chunk kernel finds each block's nearest lane, its distance and the next", arguments: shapes)
+    func fusedGroups(shape: (d: Int, k: Int)) {
+        for grid in [false, true] {
+            let (x, c) = Self.matrices(rows: 29, k: shape.k, d: shape.d, grid: grid, seed: UInt64(shape.d * 13 + shape.k))
+            let groups = (c.rows + 7) / 8
+            let (least, lane, other) = KMeansKernels.fusedGroups(x, centres: c)
+            for r in 0..<x.rows {
+                for g in 0..<groups {
+                    let distances = (g * 8 ..< min(c.rows, g * 8 + 8)).map {
+                        KMeansKernels.referenceFusedSquaredDistance(x.row(r), c.row($0))
+                    }
+                    let smallest = distances.min()!
+                    let first = distances.firstIndex(of: smallest)!
+                    var rest = distances
+                    rest.remove(at: first)
+                    let at = r * groups + g
+                    #expect(least[at].bitPattern == smallest.bitPattern, "grid \(grid), row \(r), block \(g)")
+                    #expect(Int(lane[at]) == first, "grid \(grid), row \(r), block \(g)")
+                    #expect(other[at] == (rest.min() ?? .infinity), "grid \(grid), row \(r), block \(g)")
+                }
+            }
+        }
+    }
+
     @Test("a fit's iterations use the fused kernel, its final labels the exact one: labels equal exact assignment, ties included",
           arguments: [(2, 3), (30, 8), (9, 20), (30, 32)])
     func finalLabellingIsExact(shape: (d: Int, k: Int)) throws {

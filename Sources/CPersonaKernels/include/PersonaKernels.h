@@ -18,6 +18,10 @@ void pk_nearest_two(const float *x, long rows, long d, const float *blocks, long
 /// The squared distances from one row to the eight centres of one block.
 void pk_block_distances(const float *x, const float *block, long d, float out[8]);
 
+/// For each i < count: the squared distances from row rows[i] of `x` (width `d`) to the eight
+/// centres of `block`, in out[8i] … out[8i + 7]; lane for lane those of `pk_block_distances`.
+void pk_listed_block_distances(const float *x, long d, const float *block, const int32_t *rows, long count, float *out);
+
 /// For a block holding four centres twice (lanes i and i + 4 alike): the squared distances
 /// from row `x` in lanes 0–3 and from row `y` in lanes 4–7.
 void pk_paired_block_distances(const float *x, const float *y, const float *block, long d, float out[8]);
@@ -55,6 +59,24 @@ void pk_fused_block_distances(const float *x, const float *block, long d, float 
 /// The fused squared distance between two rows of width `d`; bit-identical to the lane of
 /// `pk_fused_block_distances` for the same centre.
 float pk_fused_distance(const float *a, const float *b, long d);
+
+/// For each i < count: the fused squared distances from row rows[i] of `x` (width `d`) to the
+/// eight centres of `block`, in out[8i] … out[8i + 7]; lane for lane those of
+/// `pk_fused_block_distances`.
+void pk_fused_listed_block_distances(const float *x, long d, const float *block, const int32_t *rows, long count, float *out);
+
+/// For each i < count: the fused squared distance from row r = rows[i] of `x` to its centre,
+/// row labels[r] of `centres` (k × d, row-major), in out[i]; the bits of `pk_fused_distance`.
+void pk_fused_own_distances(const float *x, long d, const float *centres, const int32_t *labels,
+                            const int32_t *rows, long count, float *out);
+
+/// For each of `rows` consecutive rows of `x`, per block of eight of the `k` centres of
+/// `blocks` (lanes from k on ignored): the smallest fused squared distance, its lane (the
+/// lowest among equal distances) and the smallest distance of the block's other lanes, at
+/// [row × groups + block] of `least`, `lane` and `other` (groups = ⌈k / 8⌉). Each distance
+/// has the bits of `pk_fused_block_distances`.
+void pk_fused_groups(const float *x, long rows, long d, const float *blocks, long k,
+                     float *least, int32_t *lane, float *other);
 
 /// The fused kernels without AVX2 + FMA, whatever the machine (for tests).
 void pk_fused_nearest_portable(const float *x, long rows, long d, const float *blocks, long k,

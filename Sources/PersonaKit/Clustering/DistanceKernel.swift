@@ -51,6 +51,16 @@ enum DistanceKernel {
         return lanes
     }
 
+    /// ``blockDistances(_:_:_:)`` for the listed rows of `x` (width `d`), one block of lanes
+    /// per row into `out`: the same bits, the rows measured four at a time.
+    @inline(__always)
+    static func listedBlockDistances(_ x: UnsafePointer<Float>, _ d: Int, _ block: UnsafePointer<Float>,
+                                     rows: UnsafePointer<Int32>, count: Int, into out: UnsafeMutablePointer<SIMD8<Float>>) {
+        UnsafeMutableRawPointer(out).withMemoryRebound(to: Float.self, capacity: 8 * count) {
+            pk_listed_block_distances(x, d, block, rows, count, $0)
+        }
+    }
+
     /// For `count` consecutive rows from `x`: the nearest centre of `table` (ties to the lower
     /// index) and its squared distance, and the second nearest (-1 when k = 1; among equal
     /// distances the lower index) and its squared distance (+∞ when k = 1), handed to `body`

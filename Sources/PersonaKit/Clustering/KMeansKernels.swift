@@ -177,6 +177,46 @@ import CPersonaKernels
         return out
     }
 
+    /// The distances from the listed rows of `data` to the eight centres of block `block`
+    /// (padded with zero centres), one array per listed row, through the kernels for listed
+    /// rows: the fused one of the Yinyang step, or the exact one of the seeding.
+    public static func listedBlockDistances(_ data: FeatureMatrix, rows: [Int32], centres: FeatureMatrix, block: Int,
+                                            fused: Bool) -> [[Float]] {
+        let d = data.columns
+        let table = CentreTable(centres.values, k: centres.rows, d: d)
+        var out = [Float](repeating: 0, count: 8 * rows.count)
+        data.withValues { x in
+            let kernel = fused ? pk_fused_listed_block_distances : pk_listed_block_distances
+            kernel(x, d, table.block(containing: block * 8), rows, rows.count, &out)
+        }
+        return (0..<rows.count).map { Array(out[8 * $0 ..< 8 * $0 + 8]) }
+    }
+
+    /// The fused distance from each listed row of `data` to its centre, `labels[row]`, through
+    /// the Yinyang step's kernel for listed rows.
+    public static func fusedOwnDistances(_ data: FeatureMatrix, rows: [Int32], labels: [Int32], centres: FeatureMatrix) -> [Float] {
+        precondition(labels.count == data.rows && centres.columns == data.columns, "a label per row, centres k × d")
+        var out = [Float](repeating: 0, count: rows.count)
+        data.withValues { x in
+            centres.values.withUnsafeBufferPointer { c in
+                pk_fused_own_distances(x, data.columns, c.baseAddress!, labels, rows, rows.count, &out)
+            }
+        }
+        return out
+    }
+
+    /// Per row of `data` and block of eight centres: the smallest fused distance, its lane
+    /// and the smallest of the block's other lanes (row-major, ⌈k / 8⌉ per row), through
+    /// the Yinyang step's whole-chunk kernel.
+    public static func fusedGroups(_ data: FeatureMatrix, centres: FeatureMatrix) -> (least: [Float], lane: [Int32], other: [Float]) {
+        let n = data.rows, k = centres.rows, d = data.columns, groups = (k + 7) / 8
+        let table = CentreTable(centres.values, k: k, d: d)
+        var least = [Float](repeating: 0, count: n * groups), other = least
+        var lane = [Int32](repeating: 0, count: n * groups)
+        data.withValues { x in pk_fused_groups(x, n, d, table.block(containing: 0), k, &least, &lane, &other) }
+        return (least, lane, other)
+    }
+
     /// `values` sorted as `sorted()` does, by the radix sort the outlier limits use.
     /// - Complexity: O(n).
     public static func radixSorted(_ values: [Double]) -> [Double] { RadixSort.ascending(values) }

@@ -100,8 +100,8 @@ enum KMeansPlusPlus {
 /// would leave, and each row's distance to each, ready for the chosen one.
 ///
 /// Per chunk: (1) rows the triangle inequality cannot rule out are listed; (2) they are
-/// measured, eight candidates at a time with the blocked kernel — or, with at most four
-/// candidates, two rows at a time; (3) every row's contribution is added in row order, one
+/// measured, eight candidates at a time with the blocked kernel, four listed rows per
+/// call of the kernel — or, with at most four candidates, two rows at a time; (3) every row's contribution is added in row order, one
 /// `Double` lane per candidate, exactly as a plain loop over rows per candidate would add it.
 final class CandidatePass: @unchecked Sendable {
     let data: FeatureMatrix
@@ -188,10 +188,10 @@ final class CandidatePass: @unchecked Sendable {
                         measured += count * lanes
                         // (2) Their distances, two rows at a time when they share a block.
                         let out = values.base + group * n + rows.lowerBound
-                        var i = 0
-                        while i < count {
-                            let r = Int(list[i])
-                            if paired {
+                        if paired {
+                            var i = 0
+                            while i < count {
+                                let r = Int(list[i])
                                 let s = i + 1 < count ? Int(list[i + 1]) : r
                                 let both = DistanceKernel.pairedBlockDistances(x + r * d, x + s * d, block, d)
                                 let current = SIMD8(lowHalf: SIMD4(repeating: closest[r]), highHalf: SIMD4(repeating: closest[s]))
@@ -199,11 +199,10 @@ final class CandidatePass: @unchecked Sendable {
                                 out[i] = SIMD8(lowHalf: kept.lowHalf, highHalf: kept.lowHalf)
                                 if i + 1 < count { out[i + 1] = SIMD8(lowHalf: kept.highHalf, highHalf: kept.highHalf) }
                                 i += 2
-                            } else {
-                                let distances = DistanceKernel.blockDistances(x + r * d, block, d)
-                                out[i] = SIMD8<Float>(repeating: closest[r]).lanewiseMinimum(distances)
-                                i += 1
                             }
+                        } else {
+                            DistanceKernel.listedBlockDistances(x, d, block, rows: list, count: count, into: out)
+                            for i in 0..<count { out[i] = SIMD8<Float>(repeating: closest[Int(list[i])]).lanewiseMinimum(out[i]) }
                         }
                         // (3) Every row's contribution, in row order.
                         var low = SIMD4<Double>.zero, high = SIMD4<Double>.zero

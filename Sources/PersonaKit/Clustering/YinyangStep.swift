@@ -1,3 +1,5 @@
+import CPersonaKernels
+
 /// The Yinyang step: Lloyd's labels with one upper bound per row and one lower bound per row
 /// and group of centres, the groups being the kernel's blocks of eight.
 ///
@@ -11,6 +13,14 @@
 /// distances. Between Hamerly's one bound per row and Elkan's one per centre: k/8 bounds per
 /// row, which prune almost as well as Elkan's at large k while a pass reads an eighth of
 /// their memory.
+///
+/// An iteration's pass takes a chunk of rows in stages — all bounds, then the own-centre
+/// distances of the rows left, then group by group the blocks still in question — so that
+/// independent distances are computed together rather than one row at a time. A chunk
+/// whose last staged pass measured more than a quarter of its distances (early iterations,
+/// and rows near many centres) is measured whole instead, eight rows against eight centres
+/// at a time, which also makes every bound exact. Either way every row gets the label a
+/// full pass would give it, so the choice changes only the distances counted.
 ///
 /// Reference: Ding, Zhao, Shen, Musuvathi and Mytkowicz, "Yinyang K-Means: A Drop-In
 /// Replacement of the Classic K-Means with Consistent Speedup", International Conference on
@@ -33,6 +43,8 @@ struct YinyangStep: KMeansStep {
     private let lower: WorkBuffer<Float>
     /// Per group: an upper bound on the largest move of its centres since the last pass.
     private let groupDrift: WorkBuffer<Float>
+    /// Per chunk: the distances its last pass in stages evaluated (0 after a whole pass).
+    private let chunkWork: WorkBuffer<Int>
     private var centres: CentreTable?
 
     init(_ context: StepContext) {
@@ -42,6 +54,7 @@ struct YinyangStep: KMeansStep {
         upper = WorkBuffer(repeating: .infinity, count: context.rows)
         lower = WorkBuffer(repeating: 0, count: context.rows * groups)
         groupDrift = WorkBuffer(repeating: 0, count: groups)
+        chunkWork = WorkBuffer(repeating: 0, count: (context.rows + ChunkedParallel.chunkSize - 1) / ChunkedParallel.chunkSize)
     }
 
     mutating func prepare(_ centres: CentreTable) -> Int {
@@ -58,87 +71,248 @@ struct YinyangStep: KMeansStep {
     }
 
     func label(_ input: ChunkInput, exact: Bool) -> ChunkTally {
+        var tally = ChunkTally()
+        let labels = partition.labels.base
+        if exact {
+            withUnsafeTemporaryAllocation(of: SIMD8<Float>.self, capacity: groups) { measured in
+                for r in input.rows { labelRow(r, input, exact: true, measured: measured.baseAddress!, &tally) }
+            }
+            return tally
+        }
+        // A chunk whose bounds spared little in its last pass (and the first pass, which has
+        // no labels) is measured whole; the others in stages.
+        if Double(chunkWork[input.chunk]) > Self.wholeChunkShare * Double(input.rows.count * partition.k)
+            || input.rows.contains(where: { labels[$0] < 0 }) {
+            labelWhole(input, &tally)
+            // The next pass tries the fresh bounds.
+            chunkWork[input.chunk] = 0
+        } else {
+            labelInStages(input, &tally)
+            chunkWork[input.chunk] = tally.evaluations
+        }
+        return tally
+    }
+
+    /// The share of a chunk's row–centre distances above which its next pass measures every
+    /// distance: the bounds then cost more than the distances they spare, and a whole pass,
+    /// eight rows against eight centres at a time, sets every bound afresh.
+    static let wholeChunkShare = 0.25
+
+    /// Every row of a chunk against every centre, with the fused kernel: labels, and every
+    /// bound made exact — what the first pass does, row by row, in ``labelRow(_:_:exact:measured:_:)``.
+    private func labelWhole(_ input: ChunkInput, _ tally: inout ChunkTally) {
+        let table = centres!, k = table.k, d = table.d, groups = self.groups, lanes = CentreTable.lanes
+        let bounds = geometry.bounds
+        let labels = partition.labels.base, upper = self.upper.base, lower = self.lower.base
+        let n = input.rows.count, first = input.rows.lowerBound
+        withUnsafeTemporaryAllocation(of: Float.self, capacity: 2 * n * groups) { floats in
+            withUnsafeTemporaryAllocation(of: Int32.self, capacity: n * groups) { ints in
+                let least = floats.baseAddress!, other = least + n * groups, lane = ints.baseAddress!
+                pk_fused_groups(input.x + first * d, n, d, table.block(containing: 0), k, least, lane, other)
+                tally.evaluations += n * k
+                for i in 0..<n {
+                    let r = first + i, old = Int(labels[r])
+                    let rowLeast = least + i * groups, rowLane = lane + i * groups, rowOther = other + i * groups
+                    // The nearest: earlier groups win ties, and within a group the lowest lane.
+                    var a = 0, best = Float.infinity
+                    for g in 0..<groups where rowLeast[g] < best {
+                        best = rowLeast[g]
+                        a = g * lanes + Int(rowLane[g])
+                    }
+                    let rowLower = lower + r * groups, own = a / lanes
+                    for g in 0..<groups { rowLower[g] = bounds.lower(g == own ? rowOther[g] : rowLeast[g]) }
+                    upper[r] = bounds.upper(best)
+                    if a != old {
+                        partition.move(r, chunk: input.chunk, to: a)
+                        tally.changes += 1
+                    }
+                }
+            }
+        }
+    }
+
+    /// One row, with the tests and distances the stages of ``labelInStages(_:_:)`` give it (or,
+    /// without a label, every distance); with `exact`, with the exact kernel, measuring the
+    /// row's own centre whatever the bounds and adding to the inertia. The final labelling
+    /// goes this way. `block` holds a block of distances per group.
+    @inline(__always)
+    private func labelRow(_ r: Int, _ input: ChunkInput, exact: Bool, measured block: UnsafeMutablePointer<SIMD8<Float>>,
+                          _ tally: inout ChunkTally) {
         let table = centres!, k = table.k, d = table.d, groups = self.groups, lanes = CentreTable.lanes
         let geometry = self.geometry, bounds = geometry.bounds
         let labels = partition.labels.base, upper = self.upper.base, lower = self.lower.base
         let halfNearest = geometry.halfNearest.base, drift = geometry.drift.base, groupDrift = self.groupDrift.base
-        var tally = ChunkTally()
-        // The distances of the groups measured for the current row; -1 in lane 0 (a squared
-        // distance is never negative, and lane 0 always holds a centre) marks a group not measured.
-        withUnsafeTemporaryAllocation(of: SIMD8<Float>.self, capacity: groups) { measured in
-            let block = measured.baseAddress!
-            for r in input.rows {
-                let point = input.x + r * d
-                let rowLower = lower + r * groups
-                let old = Int(labels[r])
-                var a = old
-                var best: Float
-                if a < 0 {
-                    // First pass: every distance.
-                    best = .infinity
-                    for g in 0..<groups {
-                        let squared = DistanceKernel.padded(DistanceKernel.blockDistances(point, table.block(containing: g * lanes), d, fused: !exact),
-                                                            count: k - g * lanes)
-                        block[g] = squared
-                        let (lane, distance) = DistanceKernel.smallest(squared)
-                        if distance < best { a = g * lanes + lane; best = distance }
-                    }
-                    tally.evaluations += k
-                    a = max(a, 0)
-                    for g in 0..<groups { rowLower[g] = bounds.lower(Self.smallest(block[g], excluding: a - g * lanes)) }
-                } else {
-                    // Follow the centres' moves; most rows stop here.
-                    var u = DistanceBounds.grown(upper[r], by: drift[a])
+        // -1 in lane 0 of a group's block (a squared distance is never negative, and lane 0
+        // always holds a centre) marks a group not measured.
+        let point = input.x + r * d
+        let rowLower = lower + r * groups
+        let old = Int(labels[r])
+        var a = old
+        var best: Float
+        if a < 0 {
+            // First pass: every distance.
+            best = .infinity
+            for g in 0..<groups {
+                let squared = DistanceKernel.padded(DistanceKernel.blockDistances(point, table.block(containing: g * lanes), d, fused: !exact),
+                                                    count: k - g * lanes)
+                block[g] = squared
+                let (lane, distance) = DistanceKernel.smallest(squared)
+                if distance < best { a = g * lanes + lane; best = distance }
+            }
+            tally.evaluations += k
+            a = max(a, 0)
+            for g in 0..<groups { rowLower[g] = bounds.lower(Self.smallest(block[g], excluding: a - g * lanes)) }
+        } else {
+            // Follow the centres' moves; most rows stop here.
+            var u = DistanceBounds.grown(upper[r], by: drift[a])
+            var least = Float.infinity
+            for g in 0..<groups {
+                let l = DistanceBounds.shrunk(rowLower[g], by: groupDrift[g])
+                rowLower[g] = l
+                least = min(least, l)
+            }
+            let bound = max(halfNearest[a], least)
+            if !exact && bound > u { upper[r] = u; return }
+            // Make u exact and test again.
+            best = DistanceKernel.squaredDistance(point, table.row(a), d, fused: !exact)
+            tally.evaluations += 1
+            u = bounds.upper(best)
+            if bound > u {
+                upper[r] = u
+                if exact { tally.inertia += input.weight(r) * Double(best) }
+                return
+            }
+            // Measure the groups the bounds cannot rule out, in index order; ties go to
+            // the lower index.
+            let own = old, ownDistance = best
+            for g in 0..<groups {
+                block[g][0] = -1
+                guard !(rowLower[g] > bounds.upper(best)) else { continue }
+                let squared = DistanceKernel.padded(DistanceKernel.blockDistances(point, table.block(containing: g * lanes), d, fused: !exact),
+                                                    count: k - g * lanes)
+                tally.evaluations += min(lanes, k - g * lanes)
+                block[g] = squared
+                let (lane, distance) = DistanceKernel.smallest(squared)
+                let c = g * lanes + lane
+                if distance < best || (distance == best && c < a) { a = c; best = distance }
+            }
+            // New group bounds: measured groups from their distances (all but the new
+            // centre); the old centre's group, if not measured, must now cover it.
+            for g in 0..<groups where block[g][0] >= 0 {
+                rowLower[g] = bounds.lower(Self.smallest(block[g], excluding: a - g * lanes))
+            }
+            let ownGroup = own / lanes
+            if a != own && block[ownGroup][0] < 0 {
+                rowLower[ownGroup] = min(rowLower[ownGroup], bounds.lower(ownDistance))
+            }
+        }
+        upper[r] = bounds.upper(best)
+        if a != old {
+            partition.move(r, chunk: input.chunk, to: a)
+            tally.changes += 1
+        }
+        if exact { tally.inertia += input.weight(r) * Double(best) }
+    }
+
+    /// An iteration's pass over a chunk whose rows all have labels, in stages, each over the
+    /// rows the one before left: (1) every row's bounds follow the centres' moves; (2) the
+    /// rows whose bounds fail are measured against their own centre, all at once; (3) for
+    /// each group in index order, the rows whose bounds still do not rule it out are measured
+    /// against its block, all at once. Each row sees the tests and distances of
+    /// ``labelRow(_:_:exact:measured:_:)``, in the same order (a group's test uses the nearest
+    /// distance over the groups before it), so labels, bounds and evaluations are the same;
+    /// the stages only let the processor overlap independent distances, which one row at a
+    /// time waits on.
+    private func labelInStages(_ input: ChunkInput, _ tally: inout ChunkTally) {
+        let table = centres!, k = table.k, d = table.d, groups = self.groups, lanes = CentreTable.lanes
+        let geometry = self.geometry, bounds = geometry.bounds
+        let labels = partition.labels.base, upper = self.upper.base, lower = self.lower.base
+        let halfNearest = geometry.halfNearest.base, drift = geometry.drift.base, groupDrift = self.groupDrift.base
+        let n = input.rows.count
+        withUnsafeTemporaryAllocation(of: Int32.self, capacity: 4 * n) { ints in
+            withUnsafeTemporaryAllocation(of: Float.self, capacity: n * (3 + 2 * groups + lanes)) { floats in
+                // The rows still in question and, per row: its bound, its own distance, the
+                // nearest centre and distance so far; per row and group, the smallest
+                // distance of the group's block (-1: not measured) and the smallest but
+                // that of its first nearest lane.
+                let rows = ints.baseAddress!, nearest = rows + n, chosen = nearest + n, listed = chosen + n
+                let bound = floats.baseAddress!, own = bound + n, best = own + n
+                let groupLeast = best + n, groupOther = groupLeast + n * groups, measured = groupOther + n * groups
+                // (1) Bounds.
+                var m = 0
+                for r in input.rows {
+                    let a = Int(labels[r])
+                    let rowLower = lower + r * groups
+                    let u = DistanceBounds.grown(upper[r], by: drift[a])
                     var least = Float.infinity
                     for g in 0..<groups {
                         let l = DistanceBounds.shrunk(rowLower[g], by: groupDrift[g])
                         rowLower[g] = l
                         least = min(least, l)
                     }
-                    let bound = max(halfNearest[a], least)
-                    if !exact && bound > u { upper[r] = u; continue }
-                    // Make u exact and test again.
-                    best = DistanceKernel.squaredDistance(point, table.row(a), d, fused: !exact)
-                    tally.evaluations += 1
-                    u = bounds.upper(best)
-                    if bound > u {
-                        upper[r] = u
-                        if exact { tally.inertia += input.weight(r) * Double(best) }
-                        continue
+                    let b = max(halfNearest[a], least)
+                    if b > u { upper[r] = u; continue }
+                    rows[m] = Int32(r); bound[m] = b
+                    m += 1
+                }
+                guard m > 0 else { return }
+                // (2) The own centre's distance makes u exact.
+                pk_fused_own_distances(input.x, d, table.rows.base, labels, rows, m, own)
+                tally.evaluations += m
+                var s = 0
+                for i in 0..<m {
+                    let r = Int(rows[i]), distance = own[i]
+                    let u = bounds.upper(distance)
+                    if bound[i] > u { upper[r] = u; continue }
+                    rows[s] = rows[i]; own[s] = distance; best[s] = distance; nearest[s] = labels[r]
+                    s += 1
+                }
+                guard s > 0 else { return }
+                // (3) The groups the bounds cannot rule out, in index order; ties go to the
+                // lower index.
+                for g in 0..<groups {
+                    var q = 0
+                    for i in 0..<s {
+                        groupLeast[i * groups + g] = -1
+                        guard !(lower[Int(rows[i]) * groups + g] > bounds.upper(best[i])) else { continue }
+                        chosen[q] = Int32(i); listed[q] = rows[i]
+                        q += 1
                     }
-                    // Measure the groups the bounds cannot rule out, in index order; ties go to
-                    // the lower index.
-                    let own = old, ownDistance = best
-                    for g in 0..<groups {
-                        block[g][0] = -1
-                        guard !(rowLower[g] > bounds.upper(best)) else { continue }
-                        let squared = DistanceKernel.padded(DistanceKernel.blockDistances(point, table.block(containing: g * lanes), d, fused: !exact),
+                    guard q > 0 else { continue }
+                    pk_fused_listed_block_distances(input.x, d, table.block(containing: g * lanes), listed, q, measured)
+                    tally.evaluations += q * min(lanes, k - g * lanes)
+                    for t in 0..<q {
+                        let i = Int(chosen[t])
+                        let squared = DistanceKernel.padded(UnsafeRawPointer(measured + t * lanes).loadUnaligned(as: SIMD8<Float>.self),
                                                             count: k - g * lanes)
-                        tally.evaluations += min(lanes, k - g * lanes)
-                        block[g] = squared
                         let (lane, distance) = DistanceKernel.smallest(squared)
                         let c = g * lanes + lane
-                        if distance < best || (distance == best && c < a) { a = c; best = distance }
-                    }
-                    // New group bounds: measured groups from their distances (all but the new
-                    // centre); the old centre's group, if not measured, must now cover it.
-                    for g in 0..<groups where block[g][0] >= 0 {
-                        rowLower[g] = bounds.lower(Self.smallest(block[g], excluding: a - g * lanes))
-                    }
-                    let ownGroup = own / lanes
-                    if a != own && block[ownGroup][0] < 0 {
-                        rowLower[ownGroup] = min(rowLower[ownGroup], bounds.lower(ownDistance))
+                        if distance < best[i] || (distance == best[i] && c < Int(nearest[i])) { nearest[i] = Int32(c); best[i] = distance }
+                        groupLeast[i * groups + g] = distance
+                        groupOther[i * groups + g] = Self.smallest(squared, excluding: lane)
                     }
                 }
-                upper[r] = bounds.upper(best)
-                if a != old {
-                    partition.move(r, chunk: input.chunk, to: a)
-                    tally.changes += 1
+                // New bounds and labels. A measured group's bound is its smallest distance
+                // but the new centre's (which, in its group, is the first nearest lane); the
+                // old centre's group, if not measured, must now cover it.
+                for i in 0..<s {
+                    let r = Int(rows[i]), a = Int(nearest[i]), old = Int(labels[r])
+                    let rowLower = lower + r * groups, known = groupLeast + i * groups
+                    for g in 0..<groups where known[g] >= 0 {
+                        rowLower[g] = bounds.lower(a / lanes == g ? groupOther[i * groups + g] : known[g])
+                    }
+                    let ownGroup = old / lanes
+                    if a != old && known[ownGroup] < 0 {
+                        rowLower[ownGroup] = min(rowLower[ownGroup], bounds.lower(own[i]))
+                    }
+                    upper[r] = bounds.upper(best[i])
+                    if a != old {
+                        partition.move(r, chunk: input.chunk, to: a)
+                        tally.changes += 1
+                    }
                 }
-                if exact { tally.inertia += input.weight(r) * Double(best) }
             }
         }
-        return tally
     }
 
     /// The smallest lane of `lanes` other than `lane` (any lane when `lane` is outside 0..<8).
