@@ -141,7 +141,6 @@ struct YinyangStep: KMeansStep {
         let table = centres!, k = table.k, d = table.d, groups = self.groups, lanes = CentreTable.lanes
         let geometry = self.geometry, bounds = geometry.bounds
         let labels = partition.labels.base, upper = self.upper.base, lower = self.lower.base
-        let halfNearest = geometry.halfNearest.base, drift = geometry.drift.base, groupDrift = self.groupDrift.base
         // -1 in lane 0 of a group's block (a squared distance is never negative, and lane 0
         // always holds a centre) marks a group not measured.
         let point = input.x + r * d
@@ -164,14 +163,7 @@ struct YinyangStep: KMeansStep {
             for g in 0..<groups { rowLower[g] = bounds.lower(Self.smallest(block[g], excluding: a - g * lanes)) }
         } else {
             // Follow the centres' moves; most rows stop here.
-            var u = DistanceBounds.grown(upper[r], by: drift[a])
-            var least = Float.infinity
-            for g in 0..<groups {
-                let l = DistanceBounds.shrunk(rowLower[g], by: groupDrift[g])
-                rowLower[g] = l
-                least = min(least, l)
-            }
-            let bound = max(halfNearest[a], least)
+            var (u, bound) = followMoves(r, centre: a)
             if !exact && bound > u { upper[r] = u; return }
             // Make u exact and test again.
             best = DistanceKernel.squaredDistance(point, table.row(a), d, fused: !exact)
@@ -227,7 +219,6 @@ struct YinyangStep: KMeansStep {
         let table = centres!, k = table.k, d = table.d, groups = self.groups, lanes = CentreTable.lanes
         let geometry = self.geometry, bounds = geometry.bounds
         let labels = partition.labels.base, upper = self.upper.base, lower = self.lower.base
-        let halfNearest = geometry.halfNearest.base, drift = geometry.drift.base, groupDrift = self.groupDrift.base
         let n = input.rows.count
         withUnsafeTemporaryAllocation(of: Int32.self, capacity: 4 * n) { ints in
             withUnsafeTemporaryAllocation(of: Float.self, capacity: n * (3 + 2 * groups + lanes)) { floats in
@@ -241,16 +232,7 @@ struct YinyangStep: KMeansStep {
                 // (1) Bounds.
                 var m = 0
                 for r in input.rows {
-                    let a = Int(labels[r])
-                    let rowLower = lower + r * groups
-                    let u = DistanceBounds.grown(upper[r], by: drift[a])
-                    var least = Float.infinity
-                    for g in 0..<groups {
-                        let l = DistanceBounds.shrunk(rowLower[g], by: groupDrift[g])
-                        rowLower[g] = l
-                        least = min(least, l)
-                    }
-                    let b = max(halfNearest[a], least)
+                    let (u, b) = followMoves(r, centre: Int(labels[r]))
                     if b > u { upper[r] = u; continue }
                     rows[m] = Int32(r); bound[m] = b
                     m += 1
@@ -313,6 +295,22 @@ struct YinyangStep: KMeansStep {
                 }
             }
         }
+    }
+
+    /// Row `r`'s bounds after the centres' moves, its group bounds shrunk in place: an upper
+    /// bound on the distance to its centre `a`, and a bound that every other centre's
+    /// distance exceeds.
+    @inline(__always)
+    private func followMoves(_ r: Int, centre a: Int) -> (upper: Float, bound: Float) {
+        let rowLower = lower.base + r * groups
+        let u = DistanceBounds.grown(upper[r], by: geometry.drift[a])
+        var least = Float.infinity
+        for g in 0..<groups {
+            let l = DistanceBounds.shrunk(rowLower[g], by: groupDrift[g])
+            rowLower[g] = l
+            least = min(least, l)
+        }
+        return (u, max(geometry.halfNearest[a], least))
     }
 
     /// The smallest lane of `lanes` other than `lane` (any lane when `lane` is outside 0..<8).
