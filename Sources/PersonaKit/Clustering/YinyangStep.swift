@@ -54,7 +54,7 @@ struct YinyangStep: KMeansStep {
         upper = WorkBuffer(repeating: .infinity, count: context.rows)
         lower = WorkBuffer(repeating: 0, count: context.rows * groups)
         groupDrift = WorkBuffer(repeating: 0, count: groups)
-        chunkWork = WorkBuffer(repeating: 0, count: (context.rows + ChunkedParallel.chunkSize - 1) / ChunkedParallel.chunkSize)
+        chunkWork = WorkBuffer(repeating: 0, count: context.partition.plan.chunkCount)
     }
 
     mutating func prepare(_ centres: CentreTable) -> Int {
@@ -75,7 +75,7 @@ struct YinyangStep: KMeansStep {
         let labels = partition.labels.base
         if exact {
             withUnsafeTemporaryAllocation(of: SIMD8<Float>.self, capacity: groups) { measured in
-                for r in input.rows { labelRow(r, input, exact: true, measured: measured.baseAddress!, &tally) }
+                for r in input.rows { labelRowExactly(r, input, measured: measured.baseAddress!, &tally) }
             }
             return tally
         }
@@ -99,7 +99,7 @@ struct YinyangStep: KMeansStep {
     static let wholeChunkShare = 0.25
 
     /// Every row of a chunk against every centre, with the fused kernel: labels, and every
-    /// bound made exact — what the first pass does, row by row, in ``labelRow(_:_:exact:measured:_:)``.
+    /// bound made exact. The first pass, which has no labels yet, goes this way.
     private func labelWhole(_ input: ChunkInput, _ tally: inout ChunkTally) {
         let table = centres!, k = table.k, d = table.d, groups = self.groups, lanes = CentreTable.lanes
         let bounds = geometry.bounds
@@ -131,13 +131,13 @@ struct YinyangStep: KMeansStep {
         }
     }
 
-    /// One row, with the tests and distances the stages of ``labelInStages(_:_:)`` give it (or,
-    /// without a label, every distance); with `exact`, with the exact kernel, measuring the
-    /// row's own centre whatever the bounds and adding to the inertia. The final labelling
-    /// goes this way. `block` holds a block of distances per group.
+    /// One row of the final labelling, with the exact kernel: the row's own centre is
+    /// measured whatever the bounds and added to the inertia, then the groups the bounds
+    /// cannot rule out (without a label, every group). `block` holds a block of distances per
+    /// group.
     @inline(__always)
-    private func labelRow(_ r: Int, _ input: ChunkInput, exact: Bool, measured block: UnsafeMutablePointer<SIMD8<Float>>,
-                          _ tally: inout ChunkTally) {
+    private func labelRowExactly(_ r: Int, _ input: ChunkInput, measured block: UnsafeMutablePointer<SIMD8<Float>>,
+                                 _ tally: inout ChunkTally) {
         let table = centres!, k = table.k, d = table.d, groups = self.groups, lanes = CentreTable.lanes
         let geometry = self.geometry, bounds = geometry.bounds
         let labels = partition.labels.base, upper = self.upper.base, lower = self.lower.base
@@ -152,7 +152,7 @@ struct YinyangStep: KMeansStep {
             // First pass: every distance.
             best = .infinity
             for g in 0..<groups {
-                let squared = DistanceKernel.padded(DistanceKernel.blockDistances(point, table.block(containing: g * lanes), d, fused: !exact),
+                let squared = DistanceKernel.padded(DistanceKernel.blockDistances(point, table.block(containing: g * lanes), d, fused: false),
                                                     count: k - g * lanes)
                 block[g] = squared
                 let (lane, distance) = DistanceKernel.smallest(squared)
@@ -162,16 +162,14 @@ struct YinyangStep: KMeansStep {
             a = max(a, 0)
             for g in 0..<groups { rowLower[g] = bounds.lower(Self.smallest(block[g], excluding: a - g * lanes)) }
         } else {
-            // Follow the centres' moves; most rows stop here.
-            var (u, bound) = followMoves(r, centre: a)
-            if !exact && bound > u { upper[r] = u; return }
-            // Make u exact and test again.
-            best = DistanceKernel.squaredDistance(point, table.row(a), d, fused: !exact)
+            // Follow the centres' moves, then measure the own centre: u is exact.
+            let bound = followMoves(r, centre: a).bound
+            best = DistanceKernel.squaredDistance(point, table.row(a), d, fused: false)
             tally.evaluations += 1
-            u = bounds.upper(best)
+            let u = bounds.upper(best)
             if bound > u {
                 upper[r] = u
-                if exact { tally.inertia += input.weight(r) * Double(best) }
+                tally.inertia += input.weight(r) * Double(best)
                 return
             }
             // Measure the groups the bounds cannot rule out, in index order; ties go to
@@ -180,7 +178,7 @@ struct YinyangStep: KMeansStep {
             for g in 0..<groups {
                 block[g][0] = -1
                 guard !(rowLower[g] > bounds.upper(best)) else { continue }
-                let squared = DistanceKernel.padded(DistanceKernel.blockDistances(point, table.block(containing: g * lanes), d, fused: !exact),
+                let squared = DistanceKernel.padded(DistanceKernel.blockDistances(point, table.block(containing: g * lanes), d, fused: false),
                                                     count: k - g * lanes)
                 tally.evaluations += min(lanes, k - g * lanes)
                 block[g] = squared
@@ -203,7 +201,7 @@ struct YinyangStep: KMeansStep {
             partition.move(r, chunk: input.chunk, to: a)
             tally.changes += 1
         }
-        if exact { tally.inertia += input.weight(r) * Double(best) }
+        tally.inertia += input.weight(r) * Double(best)
     }
 
     /// An iteration's pass over a chunk whose rows all have labels, in stages, each over the
@@ -211,7 +209,7 @@ struct YinyangStep: KMeansStep {
     /// rows whose bounds fail are measured against their own centre, all at once; (3) for
     /// each group in index order, the rows whose bounds still do not rule it out are measured
     /// against its block, all at once. Each row sees the tests and distances of
-    /// ``labelRow(_:_:exact:measured:_:)``, in the same order (a group's test uses the nearest
+    /// ``labelRowExactly(_:_:measured:_:)``, in the same order (a group's test uses the nearest
     /// distance over the groups before it), so labels, bounds and evaluations are the same;
     /// the stages only let the processor overlap independent distances, which one row at a
     /// time waits on.
