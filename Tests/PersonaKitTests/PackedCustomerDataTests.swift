@@ -91,12 +91,50 @@ struct PackedCustomerDataTests {
         #expect(packed.valueBytes == 4 * texts.count)
     }
 
+    /// Columns the encoding gives back exactly are read from the matrix instead of kept, and
+    /// every value still comes back bit for bit, from a batch's own rows of a larger matrix too;
+    /// a column with a missing value, one stored as `Double`, and one the encoding's `Float`
+    /// cannot give back stay as they are.
+    @Test(arguments: [(300, 0), (600, 37)])
+    func columnsLeftInTheMatrix(rows: Int, offset: Int) throws {
+        let (table, schema) = Self.table(rows: rows, seed: UInt64(rows))
+        // Nine decimals over a spread of about 2: the encoded Float's error (about 10^-7 of
+        // the spread) is far beyond half the last decimal.
+        let wide = RawTable(columnNames: table.columnNames + ["wish_amount"],
+                            columns: table.columns + [(0..<rows).map { String(format: "%.9f", Double(($0 * 7919) % 97) * 0.0212345671 + 1e-9 * Double($0 % 7)) }])
+        let wideSchema = try PersonaSchema.infer(from: wide)
+        let data = try CustomerData(table: wide, schema: wideSchema)
+        let encoder = try FeatureEncoder(fitting: data)
+        let own = try encoder.transform(data)
+        // The batch's rows at `offset` of a matrix holding other rows before and after them.
+        let before = FeatureMatrix(rows: offset, columns: own.columns, values: (0 ..< offset * own.columns).map { Float($0) })
+        let matrix = FeatureMatrix(rows: offset + rows + 3, columns: own.columns,
+                                   values: before.values + own.values + [Float](repeating: 7, count: 3 * own.columns))
+        let packed = PackedCustomerData(data)
+        let left = packed.leavingInMatrix(own, encoder: encoder)
+        #expect(left.needsMatrix && !packed.needsMatrix)
+        let back = left.unpacked(ids: data.ids, matrix: matrix, firstRow: offset)
+        #expect(Self.bits(back) == Self.bits(data))
+        #expect(back.ids == data.ids && back.schema == data.schema)
+        // Price and z are read from the matrix; the Likert column (missing values), ratio,
+        // −0 and the 33-bit integers (doubles), the categories and the wide amounts stay.
+        let n = data.count
+        #expect(packed.valueBytes == n * (1 + 4 + 4 + 8 + 8 + 8 + 4 + 4))
+        #expect(left.valueBytes == n * (1 + 8 + 8 + 8 + 4 + 4))
+    }
+
     /// Customers of every attribute kind come back exactly, in less memory.
     @Test func syntheticCustomersPackSmaller() throws {
         let table = SyntheticCustomers(configuration: .init(customerCount: 900, seed: 4)).firstPeriod().table
         let data = try CustomerData(table: table, schema: PersonaSchema.infer(from: table))
         let packed = PackedCustomerData(data)
         #expect(Self.bits(packed.unpacked(ids: data.ids)) == Self.bits(data))
+        let encoder = try FeatureEncoder(fitting: data)
+        let matrix = try encoder.transform(data)
+        let left = packed.leavingInMatrix(matrix, encoder: encoder)
+        let back = Self.bits(left.unpacked(ids: data.ids, matrix: matrix)), original = Self.bits(data)
+        for (name, bits) in original { #expect(back[name] == bits, "\(name)") }
+        #expect(left.valueBytes <= packed.valueBytes)
         #expect(packed.valueBytes < data.values.values.reduce(0) { total, column in
             switch column {
             case .numbers(let v): total + 8 * v.count

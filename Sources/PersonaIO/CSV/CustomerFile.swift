@@ -143,19 +143,22 @@ public struct CustomerFile {
         SystemAllocator.releaseFreedMemory()
         lap("encode")
 
-        // 3. Fit. The matrix is let go as soon as the fit is done unless it is returned.
+        // 3. Fit. The matrix is let go as soon as the fit is done unless it is returned or
+        // holds values the profiles read (number columns it gives back exactly are not kept twice).
         step("fitting")
         var encoded: FeatureMatrix? = consume matrix
         let fitted = try PersonaModel.fit(encoded!, weights: weights, schema: schema, encoder: encoder, options: options,
                                           dataHash: FNV1a64.label + hash, createdAt: createdAt, progress: progress)
         let kept = keepData || keepMatrix ? encoded : nil
-        encoded = nil
+        if !parts.contains(where: \.needsMatrix) { encoded = nil }
         SystemAllocator.releaseFreedMemory()
         lap("fit")
 
         // 4. Profile and name.
         step("profiling")
-        let profiles = profile(parts, ids: ids, schema: schema, model: fitted.model, assignments: fitted.assignments, workers: workers)
+        let profiles = profile(parts, ids: ids, matrix: encoded, schema: schema, model: fitted.model,
+                               assignments: fitted.assignments, workers: workers)
+        encoded = nil
         let model = try fitted.model.named(from: profiles)
         // The encoding pass checked the identifiers for repeats.
         let data = keepData ? try self.data { () throws(PersonaDataError) in
@@ -311,6 +314,7 @@ public struct CustomerFile {
                                     packing: Bool) throws(PersonaDataError) -> EncodedBatch {
         let customers = try CustomerData(cells: cells, schema: schema, unknownCategories: .reject, checkWeightTotal: false)
         let kept = textColumns.compactMap { column in cells.columnIndex(named: column).map { (column, cells.trimmedTexts(column: $0)) } }
+        let matrix = try encoder.transform(customers)
         let batch: Batch
         if packing, let typed = cells as? TypedBatch {
             // A typed batch's numbers are the customers' own, packed already.
@@ -318,11 +322,11 @@ public struct CustomerFile {
             for attribute in schema.attributes {
                 if let c = typed.columnIndex(named: attribute.name), let numbers = typed.packedNumbers(column: c) { packed[attribute.name] = numbers }
             }
-            batch = .packed(PackedCustomerData(customers, packed: packed))
+            batch = .packed(PackedCustomerData(customers, packed: packed).leavingInMatrix(matrix, encoder: encoder))
         } else {
-            batch = packing ? .packed(PackedCustomerData(customers)) : .full(customers)
+            batch = packing ? .packed(PackedCustomerData(customers).leavingInMatrix(matrix, encoder: encoder)) : .full(customers)
         }
-        return EncodedBatch(ids: customers.ids, batch: batch, weights: customers.weights, matrix: try encoder.transform(customers), texts: kept)
+        return EncodedBatch(ids: customers.ids, batch: batch, weights: customers.weights, matrix: matrix, texts: kept)
     }
 
     /// The encoding pass: from the typed batches when given, letting each go once encoded
@@ -377,6 +381,9 @@ public struct CustomerFile {
                 }
             }
             for result in slots.values { try consume(try result.get()) }
+            // The batches let go stay in their threads' arenas: give them back every few
+            // windows, so that what is kept of them and the output they become never add up.
+            if (start / window) % 4 == 3 { SystemAllocator.releaseFreedMemory() }
         }
     }
 
@@ -394,7 +401,8 @@ public struct CustomerFile {
         init(rows: Int, width: Int, weighted: Bool) {
             self.rows = rows
             self.width = width
-            values = [Float](repeating: 0, count: rows * width)
+            // Every row is written once, in file order; pages are touched only as they are.
+            values = [Float](unsafeUninitializedCapacity: rows * width) { _, count in count = rows * width }
             weights = weighted ? [] : nil
             weights?.reserveCapacity(rows)
             ids.reserveCapacity(rows)
@@ -449,9 +457,15 @@ public struct CustomerFile {
             if case .full(let d) = self { d } else { nil }
         }
 
-        func data(ids: @autoclosure () -> [String]) -> CustomerData {
+        /// Whether the values are read back from the encoded matrix in part.
+        var needsMatrix: Bool {
+            if case .packed(let p) = self { p.needsMatrix } else { false }
+        }
+
+        /// The customers; `matrix` is every row's encoding, this batch's from `firstRow` on.
+        func data(ids: @autoclosure () -> [String], matrix: FeatureMatrix?, firstRow: Int) -> CustomerData {
             switch self {
-            case .packed(let p): p.unpacked(ids: ids())
+            case .packed(let p): p.unpacked(ids: ids(), matrix: matrix, firstRow: firstRow)
             case .full(let d): d
             }
         }
@@ -459,7 +473,7 @@ public struct CustomerFile {
 
     /// Profiles the personas from the typed batches, accumulated batch by batch on every core
     /// (a packed one unpacked only while it is added) and merged in file order.
-    private func profile(_ parts: [Batch], ids: [String], schema: PersonaSchema, model: PersonaModel,
+    private func profile(_ parts: [Batch], ids: [String], matrix: FeatureMatrix?, schema: PersonaSchema, model: PersonaModel,
                          assignments: [PersonaAssignment], workers: Int) -> [PersonaProfile] {
         let order = model.personas.map(\.id)
         let personas = assignments.map(\.persona)
@@ -472,7 +486,8 @@ public struct CustomerFile {
             for p in stride(from: worker, to: parts.count, by: workers) {
                 var part = PersonaProfiles.Accumulator(schema: schema, order: order)
                 let rows = firstRows[p] ..< firstRows[p] + parts[p].count
-                part.add(parts[p].data(ids: Array(ids[rows])), personas: Array(personas[rows]))
+                part.add(parts[p].data(ids: Array(ids[rows]), matrix: matrix, firstRow: rows.lowerBound),
+                         personas: Array(personas[rows]))
                 accumulated[p] = .success(part)
             }
         }

@@ -12,10 +12,14 @@
 /// Each form is checked value by value when packing; a column that does not come back exactly
 /// stays a `Double` column. Category codes stay 32-bit codes. The identifiers are not kept:
 /// the reader has them already.
+///
+/// A number column the rows' encoding gives back exactly need not be kept at all
+/// (``leavingInMatrix(_:encoder:)``): it is read from the encoded matrix when unpacked.
 public struct PackedCustomerData: Sendable {
     enum Column: Sendable {
         case numbers(PackedNumbers)
         case categories([Int32])
+        case inMatrix(MatrixNumbers)
     }
 
     let schema: PersonaSchema
@@ -65,26 +69,125 @@ public struct PackedCustomerData: Sendable {
     }
 
     /// The data as it was packed, with the identifiers given back.
-    /// - Precondition: `ids.count == count`.
-    public func unpacked(ids: [String]) -> CustomerData {
+    /// - Parameters:
+    ///   - ids: the customers' identifiers.
+    ///   - matrix: the rows' encoding, from row `firstRow` on, when
+    ///     ``leavingInMatrix(_:encoder:)`` left columns in it.
+    /// - Precondition: `ids.count == count`; `matrix` holds the rows when a column is left in it.
+    public func unpacked(ids: [String], matrix: FeatureMatrix? = nil, firstRow: Int = 0) -> CustomerData {
         precondition(ids.count == count, "one identifier per customer")
         let values = columns.mapValues { column -> AttributeValues in
             switch column {
             case .categories(let codes): return .categories(codes)
             case .numbers(let numbers): return .numbers(numbers.unpacked())
+            case .inMatrix(let numbers):
+                guard let matrix else { preconditionFailure("a column left in the matrix needs the matrix") }
+                return .numbers(numbers.values(in: matrix, firstRow: firstRow, count: count))
             }
         }
         return CustomerData(schema: schema, ids: ids, weights: weights, values: values, unknownCategories: unknownCategories,
                             unknownCategoryCount: unknownCategoryCount)
     }
 
-    /// Bytes the values take (for tests and diagnostics).
+    /// The data without the number columns that `matrix` — these rows encoded by `encoder` —
+    /// gives back bit for bit (``MatrixNumbers``): each such column is then read from the
+    /// matrix when unpacked instead of being kept. Checked value by value; a column with a
+    /// missing value (encoded as 0, like the centre) or a value the encoding does not give
+    /// back stays as it is.
+    /// - Precondition: `matrix` is these rows encoded by `encoder`.
+    /// - Complexity: O(rows × number attributes).
+    public func leavingInMatrix(_ matrix: FeatureMatrix, encoder: FeatureEncoder) -> PackedCustomerData {
+        precondition(matrix.rows == count && matrix.columns == encoder.width, "the rows encoded by the encoder")
+        var columns = self.columns
+        for attribute in encoder.attributes where attribute.width == 1 {
+            guard case .numbers(let packed)? = columns[attribute.name],
+                  let left = MatrixNumbers(packed, column: attribute.firstColumn, center: attribute.centers[0],
+                                           scale: attribute.scales[0], matrix: matrix) else { continue }
+            columns[attribute.name] = .inMatrix(left)
+        }
+        return PackedCustomerData(schema: schema, count: count, weights: weights, columns: columns,
+                                  unknownCategories: unknownCategories, unknownCategoryCount: unknownCategoryCount)
+    }
+
+    private init(schema: PersonaSchema, count: Int, weights: [Double]?, columns: [String: Column],
+                 unknownCategories: [UnknownCategory], unknownCategoryCount: Int) {
+        self.schema = schema
+        self.count = count
+        self.weights = weights
+        self.columns = columns
+        self.unknownCategories = unknownCategories
+        self.unknownCategoryCount = unknownCategoryCount
+    }
+
+    /// Whether some column is read from the encoded matrix when unpacked.
+    public var needsMatrix: Bool {
+        columns.values.contains { if case .inMatrix = $0 { true } else { false } }
+    }
+
+    /// Bytes the values take (for tests and diagnostics); a column left in the matrix takes none.
     public var valueBytes: Int {
         columns.values.reduce(0) { total, column in
             switch column {
             case .categories(let v): total + 4 * v.count
             case .numbers(let v): total + v.byteCount
+            case .inMatrix: total
             }
+        }
+    }
+}
+
+/// A number column given back by its encoded column alone: value = k / 10^p with
+/// k = round((Double(z) × (1 / scale) + center) × 10^p), z the encoded `Float` — where each
+/// value was checked to come back so. It holds for numbers written with a few decimals and
+/// encoded at a moderate scale (a z-score of 4-decimal data misses by about 10^-7 of a unit,
+/// far from the 0.5 × 10^-4 that would round to another decimal), which is most of a
+/// customer file: its values need not be kept a second time beside the matrix.
+struct MatrixNumbers: Sendable {
+    let column: Int
+    let center: Double
+    let inverseScale: Double
+    let power: Double
+
+    /// The column of `packed` left in `matrix`'s column `column` (encoded as
+    /// `Float((x − center) × scale)`), or `nil` when a value would not come back exactly.
+    init?(_ packed: PackedNumbers, column: Int, center: Double, scale: Double, matrix: FeatureMatrix) {
+        guard scale != 0, scale.isFinite, (1 / scale).isFinite, center.isFinite else { return nil }
+        let integers: (Int) -> Double?
+        let power: Double
+        switch packed.storage {
+        case .numbers: return nil
+        case .small(let bytes):
+            power = 1
+            integers = { bytes[$0] == PackedNumbers.missingByte ? nil : Double(bytes[$0]) }
+        case .decimals(let values, let digits):
+            power = PackedNumbers.powersOfTen[digits]
+            integers = { values[$0] == Int32.min ? nil : Double(values[$0]) }
+        }
+        self.column = column
+        self.center = center
+        inverseScale = 1 / scale
+        self.power = power
+        let width = matrix.columns
+        let exact = matrix.withValues { z in
+            (0..<packed.count).allSatisfy { r in
+                guard let k = integers(r) else { return false }
+                return integer(z[r * width + column]) == k
+            }
+        }
+        guard exact else { return nil }
+    }
+
+    /// k of an encoded value (+0, never −0: a packed value is never −0).
+    @inline(__always)
+    private func integer(_ z: Float) -> Double {
+        ((Double(z) * inverseScale + center) * power).rounded() + 0
+    }
+
+    /// The values of rows `firstRow ..< firstRow + count` of `matrix`.
+    func values(in matrix: FeatureMatrix, firstRow: Int, count: Int) -> [Double] {
+        let width = matrix.columns
+        return matrix.withValues { z in
+            (firstRow ..< firstRow + count).map { r in integer(z[r * width + column]) / power }
         }
     }
 }
