@@ -26,7 +26,7 @@ public struct PackedCustomerData: Sendable {
     /// The number of customers.
     public let count: Int
     let weights: [Double]?
-    let columns: [String: Column]
+    private(set) var columns: [String: Column]
     let unknownCategories: [UnknownCategory]
     let unknownCategoryCount: Int
 
@@ -98,25 +98,14 @@ public struct PackedCustomerData: Sendable {
     /// - Complexity: O(rows × number attributes).
     public func leavingInMatrix(_ matrix: FeatureMatrix, encoder: FeatureEncoder) -> PackedCustomerData {
         precondition(matrix.rows == count && matrix.columns == encoder.width, "the rows encoded by the encoder")
-        var columns = self.columns
+        var left = self
         for attribute in encoder.attributes where attribute.width == 1 {
             guard case .numbers(let packed)? = columns[attribute.name],
-                  let left = MatrixNumbers(packed, column: attribute.firstColumn, center: attribute.centers[0],
-                                           scale: attribute.scales[0], matrix: matrix) else { continue }
-            columns[attribute.name] = .inMatrix(left)
+                  let numbers = MatrixNumbers(packed, column: attribute.firstColumn, center: attribute.centers[0],
+                                              scale: attribute.scales[0], matrix: matrix) else { continue }
+            left.columns[attribute.name] = .inMatrix(numbers)
         }
-        return PackedCustomerData(schema: schema, count: count, weights: weights, columns: columns,
-                                  unknownCategories: unknownCategories, unknownCategoryCount: unknownCategoryCount)
-    }
-
-    private init(schema: PersonaSchema, count: Int, weights: [Double]?, columns: [String: Column],
-                 unknownCategories: [UnknownCategory], unknownCategoryCount: Int) {
-        self.schema = schema
-        self.count = count
-        self.weights = weights
-        self.columns = columns
-        self.unknownCategories = unknownCategories
-        self.unknownCategoryCount = unknownCategoryCount
+        return left
     }
 
     /// Whether some column is read from the encoded matrix when unpacked.
